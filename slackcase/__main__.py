@@ -1,0 +1,3 @@
+from slackcase.cli import main
+
+raise SystemExit(main())

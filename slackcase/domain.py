@@ -1,0 +1,103 @@
+"""Plain types shared by the core, the store and the Slack side. No I/O, no Slack SDK."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from slackcase.kore.models import Case
+
+
+class State(StrEnum):
+    ACCEPTED = "accepted"  # recorded; Kore.ai not (knowingly) called yet
+    SENT = "sent"  # a createCase is in flight: its outcome is unknown until answered
+    CREATED = "created"  # Kore.ai has the case; Slack not yet told everything
+    ANNOUNCED = "announced"  # done
+    FAILED = "failed"  # given up; reason kept, retryable by the user or an operator
+
+
+UNFINISHED = (State.ACCEPTED, State.SENT, State.CREATED)
+
+
+def new_submission_id() -> str:
+    return "sc-" + secrets.token_hex(5)
+
+
+class Person(BaseModel):
+    """Someone in the workspace, as far as a case needs to know them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    is_guest: bool = False
+    is_bot: bool = False
+    deleted: bool = False
+
+    @property
+    def language(self) -> str:
+        return (self.locale or "en").split("-")[0].lower() or "en"
+
+
+class CaseDraft(BaseModel):
+    """What the person asked for: the modal's values, validated."""
+
+    template_id: str
+    title: str = Field(min_length=1, max_length=250)
+    description: str = Field(min_length=1, max_length=10000)
+    due: datetime
+    requester_id: str
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+
+class Origin(BaseModel):
+    """Where the request came from and where answers go (ids only)."""
+
+    source: str  # "command", "shortcut" or "home"
+    user_id: str  # who filed it
+    team_id: str | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None  # root of the thread the case belongs to
+    message_ts: str | None = None
+    response_url: str | None = None
+    view_id: str | None = None
+    permalink: str | None = None
+
+    @property
+    def thread_key(self) -> str | None:
+        if self.channel_id and self.thread_ts:
+            return f"{self.channel_id}:{self.thread_ts}"
+        return None
+
+
+class Submission(BaseModel):
+    """One press of Submit, as the store keeps it."""
+
+    id: str
+    state: State
+    draft: CaseDraft
+    origin: Origin
+    request: dict[str, Any] | None = None
+    case: Case | None = None
+    uncertain: bool = False
+    attempts: int = 0
+    error: str | None = None
+    error_kind: str | None = None
+    steps: dict[str, Any] = Field(default_factory=dict)
+    created_at: float
+    updated_at: float
+    sent_at: float | None = None
+    allow_another: bool = False
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state is State.ANNOUNCED

@@ -1,0 +1,132 @@
+"""Buttons and selects: change of requester, create another, retry, edit, new case."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from slackcase import ids, messages, views
+from slackcase.domain import State
+from slackcase.forms import ModalMetadata, default_due
+from slackcase.listeners.modal import open_form, state_value
+from slackcase.services import Services
+
+log = logging.getLogger("slackcase.listeners")
+
+
+def requester_changed(services: Services) -> Callable[..., None]:
+    """Show or hide the contact inputs depending on the new requester's Slack profile."""
+
+    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        view = body["view"]
+        meta = ModalMetadata.load(view.get("private_metadata"))
+        values = view["state"]["values"]
+        requester = state_value(values, ids.BLOCK_REQUESTER, ids.ACTION_REQUESTER,
+                                "selected_user") or meta.user
+        person = services.directory.person(requester)
+        if meta.contact == (not person.email):
+            return
+        meta.contact = not person.email
+        description_block = ids.BLOCK_DESCRIPTION_THREAD if meta.filled else ids.BLOCK_DESCRIPTION
+        due = state_value(values, ids.BLOCK_DUE, ids.ACTION_DUE, "selected_date_time")
+        template = state_value(values, ids.BLOCK_TEMPLATE, ids.ACTION_TEMPLATE,
+                               "selected_option") or {}
+        from datetime import UTC, datetime
+
+        form = views.case_form(
+            services.settings, meta,
+            title=state_value(values, ids.BLOCK_TITLE, ids.ACTION_TITLE) or "",
+            description=state_value(values, description_block, ids.ACTION_DESCRIPTION) or "",
+            due=datetime.fromtimestamp(int(due), UTC) if due else default_due(),
+            requester=requester, template_id=template.get("value"),
+            show_contact=meta.contact, contact_name=person.name)
+        try:
+            services.client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
+        except SlackApiError as exc:
+            log.info("requester refresh skipped: %s", exc.response.get("error"))
+
+    return handle
+
+
+def create_another(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        view = body["view"]
+        meta = ModalMetadata.load(view.get("private_metadata"))
+        meta.another, meta.filled = True, False
+        user = body["user"]["id"]
+        form = views.case_form(services.settings, meta, title="", description="",
+                               due=default_due(), requester=user, loading_thread=True)
+        response = services.client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                                view=form)
+        from slackcase.listeners.modal import fill_form
+
+        services.jobs.run(f"fill:{view['id']}", lambda: fill_form(
+            services, response["view"], meta, title="", description="", requester=user,
+            message={"ts": meta.mts, "user": user, "text": ""}))
+
+    return handle
+
+
+def retry_submission(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        ack()
+        sub_id = body["actions"][0]["value"]
+        sub = services.store.get(sub_id)
+        if sub is None or sub.origin.user_id != body["user"]["id"]:
+            respond(response_type="ephemeral", replace_original=False,
+                    text="That case request is not yours to retry.")
+            return
+        if sub.state is not State.FAILED:
+            respond(replace_original=True, text=f"Already on it: “{sub.draft.title}”.")
+            return
+        services.cases.retry(sub_id)
+        respond(replace_original=True,
+                text=messages.notice(f"Retrying “{sub.draft.title}”…").text)
+
+    return handle
+
+
+def edit_submission(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        ack()
+        sub = services.store.get(body["actions"][0]["value"])
+        if sub is None or sub.origin.user_id != body["user"]["id"] or \
+                sub.state is not State.FAILED:
+            respond(response_type="ephemeral", replace_original=False,
+                    text="That case request can no longer be edited.")
+            return
+        o = sub.origin
+        meta = ModalMetadata(src=o.source, user=o.user_id, team=o.team_id, ch=o.channel_id,
+                             th=o.thread_ts, mts=o.message_ts, ru=o.response_url,
+                             another=sub.allow_another, sid=sub.id, filled=True)
+        person = services.directory.person(sub.draft.requester_id)
+        meta.contact = not person.email
+        form = views.case_form(services.settings, meta, title=sub.draft.title,
+                               description=sub.draft.description,
+                               due=max(sub.draft.due, default_due()),
+                               requester=sub.draft.requester_id,
+                               template_id=sub.draft.template_id, show_contact=meta.contact,
+                               contact_name=person.name,
+                               banner=f":warning: {sub.error or 'The case was not created.'}")
+        services.client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    return handle
+
+
+def new_case_from_home(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        meta = ModalMetadata(src="home", user=user, team=(body.get("team") or {}).get("id"))
+        open_form(services, body["trigger_id"], meta)
+
+    return handle
+
+
+def link_clicked(ack: Callable[..., None]) -> None:
+    ack()

@@ -1,0 +1,53 @@
+"""/case: ack at once, open the form prefilled with the command's text."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from slackcase import messages
+from slackcase.forms import ModalMetadata
+from slackcase.listeners.modal import open_form
+from slackcase.services import Services
+from slackcase.text import clip
+
+log = logging.getLogger("slackcase.listeners")
+
+
+def case_command(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        channel = body.get("channel_id")
+        if not services.allowed_here(channel):
+            denial = messages.not_allowed(services.settings.allowed_channels or frozenset())
+            ack(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
+            return
+        ack()
+        user = body["user_id"]
+        if refuse_guest(services, user, respond):
+            return
+        meta = ModalMetadata(src="command", user=user, team=body.get("team_id"), ch=channel,
+                             ru=body.get("response_url"))
+        try:
+            open_form(services, body["trigger_id"], meta,
+                      title=clip((body.get("text") or "").strip(), 250))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+            respond(response_type="ephemeral", text=(
+                "The case form could not be opened (Slack said "
+                f"{exc.response.get('error')}). Please run /case again."))
+
+    return handle
+
+
+def refuse_guest(services: Services, user_id: str, respond: Callable[..., Any]) -> bool:
+    if services.settings.allow_guests:
+        return False
+    person = services.directory.person(user_id)
+    if person.is_guest:
+        respond(response_type="ephemeral",
+                text="Guests cannot create cases here. Ask a member of the workspace to file it.")
+        return True
+    return False

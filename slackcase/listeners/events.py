@@ -1,0 +1,17 @@
+"""Events API: App Home."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slackcase.home import publish_home
+from slackcase.services import Services
+
+
+def home_opened(services: Services) -> Callable[..., None]:
+    def handle(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(services, event["user"])
+
+    return handle

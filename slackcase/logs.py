@@ -1,0 +1,57 @@
+"""Logging: one line per event, a correlation id per submission, secrets scrubbed."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import re
+import sys
+from collections.abc import Iterator
+
+_correlation: contextvars.ContextVar[str] = contextvars.ContextVar("correlation", default="-")
+
+# Anything shaped like a Slack token, a JWT or a signing header is masked, whatever logs it.
+_SECRET = re.compile(
+    r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+    r"|eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"
+    r"|v0=[0-9a-f]{16,})"
+)
+
+
+def scrub(text: str) -> str:
+    return _SECRET.sub("[redacted]", text)
+
+
+@contextlib.contextmanager
+def correlation(value: str) -> Iterator[None]:
+    token = _correlation.set(value)
+    try:
+        yield
+    finally:
+        _correlation.reset(token)
+
+
+class _Formatter(logging.Formatter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(correlation)s] %(message)s")
+        self._secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.correlation = _correlation.get()
+        text = scrub(super().format(record))
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def setup_logging(level: str = "INFO", *, secrets: list[str] | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter(secrets or []))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("slack_bolt", "slack_sdk", "httpx", "httpcore", "waitress"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

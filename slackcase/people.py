@@ -1,0 +1,75 @@
+"""Slack users -> Person (name, email, phone, locale), cached in memory and in the store."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slackcase.domain import Person
+from slackcase.store import Store
+
+log = logging.getLogger("slackcase.people")
+
+TTL_SECONDS = 3600.0
+
+
+class SlackDirectory:
+    def __init__(self, client: WebClient, store: Store, ttl: float = TTL_SECONDS) -> None:
+        self._client = client
+        self._store = store
+        self._ttl = ttl
+        self._memory: dict[str, tuple[float, Person]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, user_id: str) -> Person | None:
+        """What is known without calling Slack (fast enough for a 3-second window)."""
+        with self._lock:
+            hit = self._memory.get(user_id)
+        if hit and time.monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        data = self._store.cached_person(user_id, self._ttl)
+        if data:
+            person = Person.model_validate(data)
+            with self._lock:
+                self._memory[user_id] = (time.monotonic(), person)
+            return person
+        return None
+
+    def person(self, user_id: str) -> Person:
+        known = self.cached(user_id)
+        if known:
+            return known
+        try:
+            response = self._client.users_info(user=user_id, include_locale=True)
+            person = person_from(response["user"])
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return Person(id=user_id, name=user_id)
+        self._store.cache_person(user_id, person.model_dump())
+        with self._lock:
+            self._memory[user_id] = (time.monotonic(), person)
+        return person
+
+    def name(self, user_id: str) -> str:
+        return self.person(user_id).name
+
+
+def person_from(user: dict[str, Any]) -> Person:
+    profile = user.get("profile") or {}
+    name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            or user.get("name") or user.get("id", "someone"))
+    return Person(
+        id=user["id"],
+        name=name,
+        email=profile.get("email") or None,
+        phone=(profile.get("phone") or "").strip() or None,
+        locale=user.get("locale"),
+        is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        is_bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+    )

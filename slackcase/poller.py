@@ -1,0 +1,148 @@
+"""Follow-through: watch open cases in Kore.ai (which has no webhooks) and tell Slack.
+
+One batched, paged getCases per round covers every tracked case. A change updates the
+confirmation card in place; assignment, resolution and closing get one short reply per
+case per round; resolution DMs the requester. The snapshot is saved right after, so a
+restart repeats nothing; at most MAX_NOTICES_PER_ROUND cases are told per round.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from slackcase import messages
+from slackcase.cases import snapshot_of
+from slackcase.domain import Submission
+from slackcase.kore import Case, CaseQuery, KoreError
+from slackcase.logs import correlation
+
+if TYPE_CHECKING:
+    from slackcase.services import Services
+
+log = logging.getLogger("slackcase.poller")
+
+MAX_PAGES_PER_ROUND = 10
+MAX_NOTICES_PER_ROUND = 20
+PAGE_SIZE = 50
+
+
+def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], bool]:
+    """Human lines for what changed, and whether it is worth a reply in the conversation."""
+    changes: list[str] = []
+    meaningful = False
+    if old.get("assignee") != new.get("assignee"):
+        changes.append(f"assigned to {new['assignee']}" if new.get("assignee") else "unassigned")
+        meaningful = True
+    if old.get("status") != new.get("status"):
+        changes.append(f"status {old.get('status')} → {new['status']}")
+        meaningful = meaningful or (new.get("closed") and not old.get("closed")) or False
+    if old.get("priority") != new.get("priority"):
+        changes.append(f"priority {old.get('priority')} → {new['priority']}")
+    return changes, bool(meaningful)
+
+
+class Poller:
+    def __init__(self, services: Services, *, interval: float) -> None:
+        self.services = services
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.rounds = 0
+
+    def start(self) -> None:
+        if self._thread:
+            return
+        self._thread = threading.Thread(target=self._loop, name="slackcase-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("poll round failed")
+
+    def poll_once(self) -> int:
+        """One round; returns how many cases were found changed and told."""
+        tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
+        self.rounds += 1
+        if not tracked:
+            return 0
+        found = self._fetch(tracked, min(s.created_at for s in tracked.values()))
+        told = 0
+        for case_id, case in found.items():
+            sub = tracked[case_id]
+            new = snapshot_of(case)
+            old = sub.snapshot or {}
+            if {k: old.get(k) for k in new} == new:
+                continue
+            if told >= MAX_NOTICES_PER_ROUND:
+                break  # the rest are seen again next round: no notice storm
+            with correlation(sub.id):
+                self._tell(sub, case, old, new)
+            told += 1
+        return told
+
+    def _fetch(self, tracked: dict[str, Submission], oldest: float) -> dict[str, Case]:
+        query = CaseQuery(
+            startDate=datetime.fromtimestamp(oldest, UTC) - timedelta(minutes=10),
+            endDate=datetime.now(UTC) + timedelta(minutes=10),
+            limit=PAGE_SIZE,
+        )
+        found: dict[str, Case] = {}
+        for page in range(MAX_PAGES_PER_ROUND):
+            try:
+                result = self.services.cases.kore.get_cases(
+                    query.model_copy(update={"skip": page * PAGE_SIZE}))
+            except KoreError as exc:
+                log.warning("poll: getCases failed: %s", exc)
+                break
+            for case in result.results:
+                if case.id in tracked:
+                    found[case.id] = case
+            if len(found) == len(tracked) or not result.hasMore:
+                break
+        return found
+
+    def _tell(self, sub: Submission, case: Case, old: dict[str, Any], new: dict[str, Any]) -> None:
+        announcer = self.services.announcer
+        client = self.services.client
+        card = sub.steps.get("card") if isinstance(sub.steps.get("card"), dict) else {}
+        changes, meaningful = describe_changes(old, new)
+        channel, ts = (card or {}).get("channel"), (card or {}).get("ts")
+        try:
+            if channel and ts:
+                body = messages.confirmation(case, sub.draft.title,
+                                             assignee=announcer.assignee(case),
+                                             requester_id=sub.draft.requester_id,
+                                             filed_by=sub.origin.user_id,
+                                             template_name=self._template_name(sub))
+                client.chat_update(channel=channel, ts=ts, text=body.text,
+                                   blocks=body.blocks_dict())
+                if meaningful:
+                    reply = messages.change_reply(case, changes)
+                    client.chat_postMessage(channel=channel, thread_ts=sub.origin.thread_ts or ts,
+                                            text=reply.text, blocks=reply.blocks_dict())
+            if new.get("closed") and not old.get("closed") and not sub.steps.get("resolved_dm"):
+                dm = messages.resolved_dm(case, sub.draft.title, (card or {}).get("permalink"))
+                client.chat_postMessage(channel=sub.draft.requester_id, text=dm.text,
+                                        blocks=dm.blocks_dict())
+                self.services.store.mark_step(sub.id, "resolved_dm", True)
+        except SlackApiError as exc:
+            log.warning("poll: telling Slack about %s failed: %s", case.refId,
+                        exc.response.get("error"))
+        log.info("case %s changed: %s", case.refId, "; ".join(changes))
+        self.services.store.save_snapshot(sub.id, case, new,
+                                          tracking=case.status.name.lower() != "closed")
+
+    def _template_name(self, sub: Submission) -> str:
+        template = self.services.settings.template(sub.draft.template_id)
+        return template.name if template else sub.draft.template_id

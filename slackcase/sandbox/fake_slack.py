@@ -1,0 +1,494 @@
+"""A strict fake of Slack's Web API on loopback, for the demo, the tests and the benchmark.
+
+Unlike an `{"ok": true}` mock it rejects unknown methods, missing required arguments
+(table derived from slack-api-ref, see slack_methods.md), bad tokens, expired triggers,
+invalid Block Kit (slack_sdk's models plus the rules they miss) and posts in channels
+the bot cannot reach. It keeps views, messages and response_url posts so a test can
+assert on what Slack received.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+REQUIRED_ARGS: dict[str, list[str]] = json.loads(
+    resources.files("slackcase.sandbox").joinpath("slack_methods.json").read_text()
+)["required_args"]
+EXTRA_REQUIRED = {"views.open": ["trigger_id"]}  # one-of rules the table cannot express
+SCOPE_OF = {
+    "users.info": "users:read",
+    "conversations.replies": "channels:history",
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "conversations.open": "im:write",
+}
+MESSAGE_BLOCKS = {"section", "divider", "image", "actions", "context", "header", "rich_text",
+                  "markdown", "video", "file", "table"}
+MODAL_BLOCKS = MESSAGE_BLOCKS | {"input"}
+DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "users:read.email",
+                  "channels:history", "groups:history", "im:write")
+
+
+class SlackFault(Exception):
+    def __init__(self, error: str, status: int = 200, retry_after: int | None = None) -> None:
+        super().__init__(error)
+        self.error, self.status, self.retry_after = error, status, retry_after
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    bot_member: bool = True
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Fault:
+    method: str
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+    times: int = 1
+    channel: str | None = None
+
+
+def block_kit_problems(blocks: list[dict[str, Any]], *, surface: str) -> list[str]:
+    """What slack_sdk's validators accept but Slack would refuse."""
+    allowed = MODAL_BLOCKS if surface in ("modal", "home") else MESSAGE_BLOCKS
+    limit = 50 if surface == "message" else 100
+    problems = []
+    if len(blocks) > limit:
+        problems.append(f"too many blocks ({len(blocks)} > {limit})")
+    seen: set[str] = set()
+    for raw in blocks:
+        kind = raw.get("type")
+        if kind not in allowed:
+            problems.append(f"block type {kind!r} not allowed in a {surface}")
+            continue
+        block = Block.parse(raw)
+        if block is None:
+            problems.append(f"unparseable block {raw!r:.80}")
+            continue
+        try:
+            block.validate_json()
+        except SlackObjectFormationError as exc:
+            problems.append(f"{kind}: {exc}")
+        block_id = raw.get("block_id")
+        if block_id:
+            if block_id in seen:
+                problems.append(f"duplicate block_id {block_id}")
+            seen.add(block_id)
+        text = (raw.get("text") or {}).get("text", "")
+        if len(text) > 3000:
+            problems.append("section text over 3000 characters")
+        element = raw.get("element") or {}
+        initial, cap = element.get("initial_value"), element.get("max_length")
+        if isinstance(initial, str) and cap and len(initial) > cap:
+            problems.append(f"{block_id}: initial_value longer than max_length")
+        for f in raw.get("fields") or []:
+            if len(f.get("text", "")) > 2000:
+                problems.append("section field over 2000 characters")
+    return problems
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    problems = []
+    try:
+        View(**view).validate_json()
+    except (SlackObjectFormationError, TypeError, ValueError) as exc:
+        problems.append(str(exc))
+    kind = view.get("type")
+    if kind not in ("modal", "home"):
+        problems.append(f"view type {kind!r}")
+    if len(view.get("private_metadata") or "") > 3000:
+        problems.append("private_metadata over 3000 characters")
+    if kind == "modal":
+        if len((view.get("title") or {}).get("text", "")) > 24:
+            problems.append("title over 24 characters")
+        has_input = any(b.get("type") == "input" for b in view.get("blocks") or [])
+        if has_input and not view.get("submit"):
+            problems.append("a modal with inputs needs submit")
+    problems += block_kit_problems(view.get("blocks") or [], surface=kind or "modal")
+    return problems
+
+
+class FakeSlack:
+    def __init__(self, *, bot_token: str = "xoxb-fake-bot-token", app_token: str | None = None,
+                 latency: float = 0.0, team_id: str = "T0FAKE", bot_user: str = "UBOTCASE") -> None:
+        self.bot_token, self.app_token = bot_token, app_token
+        self.latency = latency
+        self.team_id, self.bot_user = team_id, bot_user
+        self.scopes: set[str] = set(DEFAULT_SCOPES)
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, Channel] = {}
+        self.views: dict[str, dict[str, Any]] = {}
+        self.closed_views: set[str] = set()
+        self.triggers: dict[str, float] = {}
+        self.calls: list[Call] = []
+        self.rejected: list[tuple[str, str]] = []
+        self.responses: dict[str, list[dict[str, Any]]] = {}
+        self.faults: list[Fault] = []
+        self.socket_url: str | None = None
+        self._ts = itertools.count(1)
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # ---- fixtures ---------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str, *, email: str | None = None,
+                 phone: str | None = None, locale: str = "en-US", guest: bool = False) -> None:
+        profile = {"real_name": name, "display_name": name.split()[0], "phone": phone or ""}
+        if email:
+            profile["email"] = email
+        self.users[user_id] = {"id": user_id, "team_id": self.team_id, "name": name.lower(),
+                               "real_name": name, "locale": locale, "is_bot": False,
+                               "is_restricted": guest, "deleted": False, "profile": profile}
+
+    def add_channel(self, channel_id: str, name: str, *, private: bool = False,
+                    member: bool = True) -> Channel:
+        channel = Channel(channel_id, name, private, member)
+        self.channels[channel_id] = channel
+        return channel
+
+    def add_message(self, channel_id: str, user: str, text: str, *, thread_ts: str | None = None,
+                    files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        message = {"type": "message", "user": user, "text": text, "ts": self._next_ts()}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if files:
+            message["files"] = files
+        self.channels[channel_id].messages.append(message)
+        return message
+
+    def new_trigger(self) -> str:
+        trigger = f"{next(self._ts)}.{uuid.uuid4().hex[:8]}"
+        self.triggers[trigger] = time.time() + 3.0
+        return trigger
+
+    def new_response_url(self) -> str:
+        key = uuid.uuid4().hex
+        self.responses[key] = []
+        return f"{self.url}/response/{key}"
+
+    def fail(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None,
+             times: int = 1, channel: str | None = None) -> None:
+        self.faults.append(Fault(method, error, status, retry_after, times, channel))
+
+    # ---- what Slack received -------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m for c in self.channels.values() for m in c.messages
+                    if m.get("bot") and (channel is None or c.id == channel)]
+
+    def response_posts(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [p for posts in self.responses.values() for p in posts]
+
+    def apply_ack(self, view_id: str, ack: dict[str, Any] | None) -> None:
+        """What Slack does with a view_submission's HTTP answer."""
+        with self._lock:
+            if not ack or ack.get("response_action") == "clear":
+                self.close_view(view_id)
+            elif ack.get("response_action") == "update":
+                self._store_view(view_id, ack["view"])
+
+    def close_view(self, view_id: str) -> None:
+        with self._lock:
+            self.views.pop(view_id, None)
+            self.closed_views.add(view_id)
+
+    # ---- server ----------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        server = ThreadingHTTPServer((host, port), _handler_for(self))
+        server.daemon_threads = True
+        self._server = server
+        threading.Thread(target=server.serve_forever, name="fake-slack", daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server, "serve() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def close(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # ---- Web API -----------------------------------------------------------------------------
+    def call(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict, dict]:
+        if self.latency:
+            time.sleep(self.latency)
+        try:
+            if method not in REQUIRED_ARGS:
+                raise SlackFault("unknown_method", 404)
+            expected = self.app_token if method == "apps.connections.open" else self.bot_token
+            if not token or token != expected:
+                raise SlackFault("invalid_auth")
+            missing = [a for a in REQUIRED_ARGS[method] + EXTRA_REQUIRED.get(method, [])
+                       if args.get(a) in (None, "")]
+            if missing:
+                raise SlackFault(f"invalid_arguments: missing {', '.join(missing)}")
+            scope = SCOPE_OF.get(method)
+            if scope and scope not in self.scopes:
+                raise SlackFault("missing_scope")
+            with self._lock:
+                self.calls.append(Call(method, args))
+                fault = next((f for f in self.faults if f.times != 0 and f.method == method and
+                              (f.channel is None or f.channel == args.get("channel"))), None)
+                if fault:
+                    fault.times -= 1
+            if fault:
+                raise SlackFault(fault.error, fault.status, fault.retry_after)
+            handler = getattr(self, "_" + method.replace(".", "_"), None)
+            if handler is None:
+                raise SlackFault("fake_not_implemented")
+            with self._lock:
+                result = handler(args)
+            headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))} \
+                if method == "auth.test" else {}
+            return 200, {"ok": True, **result}, headers
+        except SlackFault as fault:
+            with self._lock:
+                self.rejected.append((method, fault.error))
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            return fault.status, {"ok": False, "error": fault.error}, headers
+
+    def _next_ts(self) -> str:
+        return f"{1_780_000_000 + next(self._ts)}.{next(self._ts):06d}"
+
+    def _auth_test(self, args: dict) -> dict:
+        return {"url": "https://fake.slack.test/", "team": "Fake", "user": "slackcase",
+                "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "BFAKE"}
+
+    def _apps_connections_open(self, args: dict) -> dict:
+        if not self.socket_url:
+            raise SlackFault("socket_mode_not_enabled")
+        return {"url": self.socket_url}
+
+    def _users_info(self, args: dict) -> dict:
+        user = self.users.get(args["user"])
+        if not user:
+            raise SlackFault("user_not_found")
+        user = json.loads(json.dumps(user))
+        if "users:read.email" not in self.scopes:
+            user["profile"].pop("email", None)
+        return {"user": user}
+
+    def _check_view(self, view: Any) -> dict[str, Any]:
+        if isinstance(view, str):
+            view = json.loads(view)
+        problems = view_problems(view)
+        if problems:
+            raise SlackFault("invalid_arguments: " + "; ".join(problems))
+        return view
+
+    def _store_view(self, view_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        stored = dict(view, id=view_id, hash=uuid.uuid4().hex[:12],
+                      state={"values": {}}, team_id=self.team_id)
+        self.views[view_id] = stored
+        return stored
+
+    def _views_open(self, args: dict) -> dict:
+        expires = self.triggers.pop(args["trigger_id"], None)
+        if expires is None:
+            raise SlackFault("invalid_trigger_id")
+        if time.time() > expires:
+            raise SlackFault("expired_trigger_id")
+        view = self._check_view(args["view"])
+        return {"view": self._store_view("V" + uuid.uuid4().hex[:10].upper(), view)}
+
+    def _views_update(self, args: dict) -> dict:
+        view_id = args.get("view_id")
+        if not view_id:
+            raise SlackFault("invalid_arguments: missing view_id")
+        current = self.views.get(view_id)
+        if current is None:
+            raise SlackFault("not_found")
+        if args.get("hash") and args["hash"] != current["hash"]:
+            raise SlackFault("hash_conflict")
+        view = self._check_view(args["view"])
+        return {"view": self._store_view(view_id, view)}
+
+    def _views_publish(self, args: dict) -> dict:
+        view = self._check_view(args["view"])
+        return {"view": self._store_view(f"home:{args['user_id']}", view)}
+
+    def _check_message(self, args: dict) -> list[dict]:
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not blocks and not args.get("text"):
+            raise SlackFault("no_text")
+        problems = block_kit_problems(blocks or [], surface="message")
+        if problems:
+            raise SlackFault("invalid_blocks: " + "; ".join(problems))
+        return blocks or []
+
+    def _channel_for_post(self, channel_id: str) -> Channel:
+        if channel_id.startswith(("U", "W")):
+            dm = "D" + channel_id[1:]
+            return self.channels.setdefault(dm, Channel(dm, f"dm-{channel_id}", True, True))
+        channel = self.channels.get(channel_id)
+        if channel is None or (channel.is_private and not channel.bot_member):
+            raise SlackFault("channel_not_found")
+        if not channel.bot_member and "chat:write.public" not in self.scopes:
+            raise SlackFault("not_in_channel")
+        return channel
+
+    def _chat_postMessage(self, args: dict) -> dict:
+        blocks = self._check_message(args)
+        channel = self._channel_for_post(args["channel"])
+        message = {"type": "message", "bot": True, "user": self.bot_user, "ts": self._next_ts(),
+                   "text": args.get("text", ""), "blocks": blocks}
+        if args.get("thread_ts"):
+            if not any(m["ts"] == args["thread_ts"] for m in channel.messages):
+                raise SlackFault("thread_not_found")
+            message["thread_ts"] = args["thread_ts"]
+        if args.get("metadata"):
+            meta = args["metadata"]
+            message["metadata"] = json.loads(meta) if isinstance(meta, str) else meta
+        channel.messages.append(message)
+        return {"channel": channel.id, "ts": message["ts"], "message": message}
+
+    def _chat_postEphemeral(self, args: dict) -> dict:
+        self._check_message(args)
+        self._channel_for_post(args["channel"])
+        return {"message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict) -> dict:
+        blocks = self._check_message(args)
+        channel = self.channels.get(args["channel"])
+        message = next((m for m in (channel.messages if channel else [])
+                        if m["ts"] == args["ts"]), None)
+        if message is None:
+            raise SlackFault("message_not_found")
+        if not message.get("bot"):
+            raise SlackFault("cant_update_message")
+        message.update(text=args.get("text", ""), blocks=blocks, edited=True)
+        return {"channel": args["channel"], "ts": args["ts"]}
+
+    def _chat_getPermalink(self, args: dict) -> dict:
+        if args["channel"] not in self.channels:
+            raise SlackFault("channel_not_found")
+        ts = str(args["message_ts"]).replace(".", "")
+        return {"channel": args["channel"],
+                "permalink": f"https://fake.slack.test/archives/{args['channel']}/p{ts}"}
+
+    def _conversations_replies(self, args: dict) -> dict:
+        channel = self.channels.get(args["channel"])
+        if channel is None or (channel.is_private and not channel.bot_member):
+            raise SlackFault("channel_not_found")
+        if not channel.bot_member:
+            raise SlackFault("not_in_channel")
+        root = args["ts"]
+        thread = [m for m in channel.messages
+                  if m["ts"] == root or m.get("thread_ts") == root]
+        if not thread:
+            raise SlackFault("thread_not_found")
+        thread.sort(key=lambda m: float(m["ts"]))
+        limit = min(int(args.get("limit") or 100), 1000)
+        start = int(args.get("cursor") or 0)
+        page = thread[start:start + limit]
+        more = start + limit < len(thread)
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _conversations_open(self, args: dict) -> dict:
+        users = str(args.get("users", "")).split(",")
+        return {"channel": {"id": "D" + users[0][1:]}}
+
+    def response_post(self, key: str, body: dict[str, Any]) -> tuple[int, dict]:
+        with self._lock:
+            if key not in self.responses:
+                return 404, {"ok": False, "error": "expired_url"}
+            if len(self.responses[key]) >= 5:
+                return 404, {"ok": False, "error": "used_url"}
+            problems = block_kit_problems(body.get("blocks") or [], surface="message")
+            if problems or not (body.get("text") or body.get("blocks")):
+                self.rejected.append(("response_url", "; ".join(problems) or "no_text"))
+                return 400, {"ok": False, "error": "invalid_blocks"}
+            self.responses[key].append(body)
+        return 200, {"ok": True}
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, data: dict, headers: dict | None = None) -> None:
+            payload = json.dumps(data).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _args(self) -> dict[str, Any]:
+            parts = urlsplit(self.path)
+            args: dict[str, Any] = dict(parse_qsl(parts.query))
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            kind = self.headers.get("Content-Type", "")
+            if raw and "json" in kind:
+                args.update(json.loads(raw))
+            elif raw:
+                args.update(dict(parse_qsl(raw.decode())))
+            return args
+
+        def _token(self, args: dict[str, Any]) -> str | None:
+            auth = self.headers.get("Authorization", "")
+            return auth.removeprefix("Bearer ").strip() or args.pop("token", None)
+
+        def _dispatch(self) -> None:
+            path = urlsplit(self.path).path
+            args = self._args()
+            if path.startswith("/api/"):
+                status, data, headers = fake.call(path[5:], args, self._token(args))
+                return self._send(status, data, headers)
+            if path.startswith("/response/"):
+                status, data = fake.response_post(path.rsplit("/", 1)[1], args)
+                return self._send(status, data)
+            self._send(404, {"ok": False, "error": "not_found"})
+
+        do_GET = _dispatch
+        do_POST = _dispatch
+
+    return Handler

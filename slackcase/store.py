@@ -1,0 +1,300 @@
+"""Durable state: submissions and their progress, thread links, caches, seen events.
+
+SQLite in WAL mode by default. The interface speaks in operations of the domain
+(accept, claim, mark_sent...), not SQL, so a PostgreSQL backend can implement it later.
+Every state change is one transaction: a process killed at any point loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slackcase.domain import UNFINISHED, CaseDraft, Origin, State, Submission
+from slackcase.kore.models import Case
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY,
+    idem_key TEXT UNIQUE,
+    state TEXT NOT NULL,
+    draft TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    request TEXT,
+    case_json TEXT,
+    case_id TEXT UNIQUE,
+    ref_id TEXT,
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    error_kind TEXT,
+    steps TEXT NOT NULL DEFAULT '{}',
+    allow_another INTEGER NOT NULL DEFAULT 0,
+    snapshot TEXT,
+    tracking INTEGER NOT NULL DEFAULT 0,
+    requester_id TEXT,
+    filed_by TEXT,
+    sent_at REAL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_state ON submissions(state);
+CREATE INDEX IF NOT EXISTS submissions_people ON submissions(requester_id, filed_by);
+CREATE TABLE IF NOT EXISTS thread_links (
+    thread_key TEXT PRIMARY KEY,
+    submission_id TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS people (
+    user_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+"""
+
+
+class ThreadHasCase(Exception):
+    def __init__(self, existing: Submission) -> None:
+        super().__init__(f"thread already linked to {existing.id}")
+        self.existing = existing
+
+
+class Store:
+    def __init__(self, path: str, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                   timeout=30)
+        self._db.row_factory = sqlite3.Row
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # ---- submissions -------------------------------------------------------------
+    def accept(self, sub_id: str, draft: CaseDraft, origin: Origin, *, idem_key: str | None,
+               allow_another: bool = False) -> Submission:
+        """Record a submission before anything else happens.
+
+        Returns the existing submission for a repeated idem_key (a double submit).
+        Raises ThreadHasCase when the thread already has a live case, unless
+        allow_another is set.
+        """
+        now = self._clock()
+        with self._tx() as db:
+            if idem_key:
+                row = db.execute("SELECT * FROM submissions WHERE idem_key=?",
+                                 (idem_key,)).fetchone()
+                if row:
+                    return _submission(row)
+            key = origin.thread_key
+            if key and not allow_another:
+                existing = self._live_link(db, key)
+                if existing:
+                    raise ThreadHasCase(existing)
+            db.execute(
+                "INSERT INTO submissions (id, idem_key, state, draft, origin, allow_another,"
+                " requester_id, filed_by, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (sub_id, idem_key, State.ACCEPTED, draft.model_dump_json(),
+                 origin.model_dump_json(), int(allow_another), draft.requester_id,
+                 origin.user_id, now, now),
+            )
+            if key and not allow_another:
+                db.execute("INSERT OR REPLACE INTO thread_links VALUES (?,?,?)",
+                           (key, sub_id, now))
+        return self.get(sub_id)  # type: ignore[return-value]
+
+    def _live_link(self, db: sqlite3.Connection, key: str) -> Submission | None:
+        row = db.execute(
+            "SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
+            " WHERE t.thread_key=?", (key,)).fetchone()
+        if row and row["state"] != State.FAILED:
+            return _submission(row)
+        return None
+
+    def thread_case(self, key: str) -> Submission | None:
+        with self._lock:
+            return self._live_link(self._db, key)
+
+    def get(self, sub_id: str) -> Submission | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchone()
+        return _submission(row) if row else None
+
+    def by_case_id(self, case_id: str) -> Submission | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM submissions WHERE case_id=?",
+                                   (case_id,)).fetchone()
+        return _submission(row) if row else None
+
+    def unfinished(self) -> list[Submission]:
+        marks = ",".join("?" * len(UNFINISHED))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM submissions WHERE state IN ({marks}) ORDER BY created_at",
+                tuple(UNFINISHED)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def in_state(self, state: State, limit: int = 100) -> list[Submission]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM submissions WHERE state=? ORDER BY created_at DESC LIMIT ?",
+                (state, limit)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def for_person(self, user_id: str, limit: int = 20) -> list[Submission]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM submissions WHERE (requester_id=? OR filed_by=?)"
+                " AND case_id IS NOT NULL ORDER BY created_at DESC LIMIT ?",
+                (user_id, user_id, limit)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def tracked(self) -> list[Submission]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM submissions WHERE tracking=1 ORDER BY created_at").fetchall()
+        return [_submission(r) for r in rows]
+
+    def _update(self, sub_id: str, **fields: Any) -> Submission:
+        fields["updated_at"] = self._clock()
+        columns = ", ".join(f"{name}=?" for name in fields)
+        with self._tx() as db:
+            db.execute(f"UPDATE submissions SET {columns} WHERE id=?", (*fields.values(), sub_id))
+        return self.get(sub_id)  # type: ignore[return-value]
+
+    def mark_sent(self, sub_id: str, request: dict[str, Any]) -> Submission:
+        """Written *before* the createCase call: after a crash we know to reconcile."""
+        with self._lock:
+            row = self._db.execute("SELECT attempts FROM submissions WHERE id=?",
+                                   (sub_id,)).fetchone()
+            return self._update(sub_id, state=State.SENT, request=json.dumps(request),
+                                attempts=row["attempts"] + 1, sent_at=self._clock())
+
+    def mark_not_created(self, sub_id: str, *, uncertain: bool, error: str,
+                         error_kind: str) -> Submission:
+        return self._update(sub_id, state=State.ACCEPTED, uncertain=int(uncertain),
+                            error=error, error_kind=error_kind)
+
+    def mark_created(self, sub_id: str, case: Case) -> Submission:
+        return self._update(sub_id, state=State.CREATED, case_json=case.model_dump_json(
+            by_alias=True), case_id=case.id, ref_id=case.refId, uncertain=0, error=None,
+            error_kind=None)
+
+    def mark_step(self, sub_id: str, step: str, value: Any) -> Submission:
+        with self._tx() as db:
+            row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub_id,)).fetchone()
+            steps = json.loads(row["steps"])
+            steps[step] = value
+            db.execute("UPDATE submissions SET steps=?, updated_at=? WHERE id=?",
+                       (json.dumps(steps), self._clock(), sub_id))
+        return self.get(sub_id)  # type: ignore[return-value]
+
+    def mark_announced(self, sub_id: str, snapshot: dict[str, Any], tracking: bool) -> Submission:
+        return self._update(sub_id, state=State.ANNOUNCED, snapshot=json.dumps(snapshot),
+                            tracking=int(tracking))
+
+    def mark_failed(self, sub_id: str, *, error: str, error_kind: str) -> Submission:
+        return self._update(sub_id, state=State.FAILED, error=error, error_kind=error_kind)
+
+    def reopen(self, sub_id: str, draft: CaseDraft | None = None,
+               origin: Origin | None = None) -> Submission | None:
+        """A failed submission gets another go (Retry button, operator, corrected modal).
+
+        The thread link is taken back unless another live case claimed the thread meanwhile.
+        """
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchone()
+            if row is None or row["state"] != State.FAILED:
+                return None
+            sub = _submission(row)
+            if draft is not None:
+                db.execute("UPDATE submissions SET draft=?, requester_id=?, request=NULL"
+                           " WHERE id=?", (draft.model_dump_json(), draft.requester_id, sub_id))
+            if origin is not None:
+                db.execute("UPDATE submissions SET origin=? WHERE id=?",
+                           (origin.model_dump_json(), sub_id))
+            key = sub.origin.thread_key
+            if key and not sub.allow_another:
+                existing = self._live_link(db, key)
+                if existing and existing.id != sub_id:
+                    raise ThreadHasCase(existing)
+                db.execute("INSERT OR REPLACE INTO thread_links VALUES (?,?,?)",
+                           (key, sub_id, self._clock()))
+            db.execute("UPDATE submissions SET state=?, error=NULL, error_kind=NULL,"
+                       " attempts=0, updated_at=? WHERE id=?",
+                       (State.ACCEPTED, self._clock(), sub_id))
+        return self.get(sub_id)
+
+    def save_snapshot(self, sub_id: str, case: Case, snapshot: dict[str, Any],
+                      tracking: bool) -> Submission:
+        return self._update(sub_id, case_json=case.model_dump_json(by_alias=True),
+                            snapshot=json.dumps(snapshot), tracking=int(tracking))
+
+    # ---- caches and dedupe -------------------------------------------------------------
+    def cached_person(self, user_id: str, max_age: float) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM people WHERE user_id=?", (user_id,)).fetchone()
+        if row and self._clock() - row["fetched_at"] <= max_age:
+            return json.loads(row["data"])
+        return None
+
+    def cache_person(self, user_id: str, data: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO people VALUES (?,?,?)",
+                       (user_id, json.dumps(data), self._clock()))
+
+    def first_time(self, key: str, ttl: float = 3600.0) -> bool:
+        """True the first time `key` is seen within ttl (Slack's retried deliveries)."""
+        now = self._clock()
+        with self._tx() as db:
+            db.execute("DELETE FROM seen WHERE seen_at < ?", (now - ttl,))
+            cursor = db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now))
+            return cursor.rowcount == 1
+
+
+def _submission(row: sqlite3.Row) -> Submission:
+    return Submission(
+        id=row["id"],
+        state=State(row["state"]),
+        draft=CaseDraft.model_validate_json(row["draft"]),
+        origin=Origin.model_validate_json(row["origin"]),
+        request=json.loads(row["request"]) if row["request"] else None,
+        case=Case.model_validate_json(row["case_json"]) if row["case_json"] else None,
+        uncertain=bool(row["uncertain"]),
+        attempts=row["attempts"],
+        error=row["error"],
+        error_kind=row["error_kind"],
+        steps=json.loads(row["steps"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        sent_at=row["sent_at"],
+        allow_another=bool(row["allow_another"]),
+        snapshot=json.loads(row["snapshot"]) if row["snapshot"] else None,
+    )

@@ -1,0 +1,131 @@
+"""A whole slackcase on loopback: fake Slack, Kore.ai sandbox, the app over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slackcase.app import Slackcase, build_app
+from slackcase.cases import RetryPolicy
+from slackcase.config import Settings, load_settings
+from slackcase.kore.models import Case
+from slackcase.sandbox.fake_slack import FakeSlack
+from slackcase.sandbox.kore_server import KoreSandbox
+from slackcase.sandbox.slack_driver import SlackDriver
+from slackcase.server import http_server
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-bot-token"
+KORE_SECRET = "kore-test-secret-abcdef-0123456789-xyz"
+FAST_RETRY = RetryPolicy(attempts=4, base=0.05, cap=0.2, announce_attempts=4)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class World:
+    fake: FakeSlack
+    kore: KoreSandbox
+    settings: Settings
+    app: Slackcase
+    driver: SlackDriver
+    server: Any
+    url: str
+
+    # ---- conveniences -------------------------------------------------------------------
+    def open_view(self, index: int = -1) -> dict[str, Any]:
+        opened = self.fake.calls_to("views.open")
+        assert opened, "no views.open call"
+        view_id = wait_for(lambda: self._view_id(opened[index]), what="view opened")
+        return self.fake.views[view_id]
+
+    def _view_id(self, call: Any) -> str | None:
+        for vid, view in self.fake.views.items():
+            if view.get("callback_id") == (call.args["view"] if isinstance(call.args["view"],
+                                           dict) else {}).get("callback_id"):
+                return vid
+        return None
+
+    def latest_form(self) -> dict[str, Any]:
+        forms = [v for v in self.fake.views.values() if v.get("callback_id") == "case_form"]
+        assert forms, "no case form open"
+        return forms[-1]
+
+    def cases(self) -> list[dict[str, Any]]:
+        return list(self.kore.cases.values())
+
+    def created(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        wait_for(lambda: len(self.kore.cases) >= count, timeout, f"{count} case(s)")
+        return self.cases()
+
+    def announced(self, count: int = 1, timeout: float = 10.0) -> None:
+        wait_for(lambda: len(self.app.services.store.in_state(
+            __import__("slackcase.domain").domain.State.ANNOUNCED)) >= count, timeout,
+            "announcement")
+
+    def stop(self) -> None:
+        self.server.close()
+        self.driver.close()
+        self.app.stop()
+        self.fake.close()
+        self.kore.close()
+
+
+def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency: float = 0.0,
+               kore_latency: float = 0.0, retry: RetryPolicy = FAST_RETRY,
+               database: str | None = None, start: bool = True) -> World:
+    fake = FakeSlack(bot_token=BOT_TOKEN, latency=fake_latency)
+    fake.serve()
+    fake.add_user("UALICE", "Alice Example", email="alice@example.com")
+    fake.add_user("UBOB", "Bob Builder", email="bob@example.com", locale="de-DE")
+    fake.add_user("UNOMAIL", "Nora Nomail")
+    fake.add_user("UGUEST", "Gina Guest", email="gina@example.com", guest=True)
+    fake.add_channel("CGENERAL", "general")
+    fake.add_channel("CSUPPORT", "support")
+    fake.add_channel("CTEAMIT", "it-team")
+    fake.add_channel("CTEAMGEN", "general-team")
+    fake.add_channel("GSECRET", "secret", private=True, member=False)
+    templates = {"ctm-general": "General", "ctm-it": "IT Support"}
+    kore = KoreSandbox(stream_id="st-test-1", client_id="cs-test", client_secret=KORE_SECRET,
+                       account_id="acct-test", templates=templates, latency=kore_latency)
+    kore.serve()
+    values = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "KORE_HOST": kore.url or "",
+        "KORE_STREAM_ID": "st-test-1",
+        "KORE_CLIENT_ID": "cs-test",
+        "KORE_CLIENT_SECRET": KORE_SECRET,
+        "KORE_ACCOUNT_ID": "acct-test",
+        "KORE_CASE_TEMPLATES": "ctm-general=General,ctm-it=IT Support",
+        "KORE_TIMEOUT_SECONDS": "2",
+        "SLACKCASE_DATABASE": database or str(tmp_path / "slackcase.db"),
+        "SLACKCASE_POLL_SECONDS": "3600",
+    }
+    values.update(env or {})
+    settings = load_settings(values)
+    app = build_app(settings, retry=retry)
+    if start:
+        app.start()
+    server = http_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    driver = SlackDriver(url, SIGNING_SECRET, fake)
+    return World(fake, kore, settings, app, driver, server, url)
+
+
+def case_of(world: World, ref: str) -> Case:
+    raw = next(c for c in world.cases() if c["refId"] == ref)
+    return Case.model_validate(raw)
