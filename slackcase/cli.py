@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(f"slackcase: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, secrets=_secrets(settings))
+    level = "WARNING" if args.command == "demo" else settings.log_level
+    setup_logging(level, secrets=_secrets(settings))
     try:
         if args.command == "run":
             return _run(settings, http=args.http, host=args.host, port=args.port)

@@ -1,0 +1,113 @@
+import logging
+
+import pytest
+
+from slackcase.config import ConfigError, load_settings
+
+BASE = {
+    "SLACK_BOT_TOKEN": "xoxb-secret-bot-value",
+    "SLACK_SIGNING_SECRET": "signing-secret-value",
+    "KORE_HOST": "https://platform.kore.ai",
+    "KORE_STREAM_ID": "st-1234-abcd",
+    "KORE_CLIENT_ID": "cs-client",
+    "KORE_CLIENT_SECRET": "kore-secret-value",
+    "KORE_CASE_TEMPLATES": "ctm-a=Alpha,ctm-b=Beta Team",
+}
+
+
+def load(**overrides):
+    return load_settings({**BASE, **overrides})
+
+
+def test_valid_settings_are_typed():
+    s = load(SLACKCASE_NOTIFY_CHANNELS="ctm-a=C111,*=C999", SLACKCASE_AGENTS="a-1=U123",
+             SLACKCASE_ALLOWED_CHANNELS="C111, C222", KORE_RATE_LIMIT_PER_MINUTE="30")
+    assert s.default_template.id == "ctm-a"
+    assert s.template("ctm-b").name == "Beta Team"
+    assert s.notify_channel_for("ctm-a") == "C111"
+    assert s.notify_channel_for("ctm-b") == "C999"
+    assert s.slack_user_for_agent(None, "a-1") == "U123"
+    assert s.allowed_channels == frozenset({"C111", "C222"})
+    assert s.kore_rate_limit_per_minute == 30
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert not s.socket_mode
+
+
+def test_listed_template_goes_only_to_its_channel():
+    s = load(SLACKCASE_NOTIFY_CHANNELS="ctm-a=C111")
+    assert s.notify_channel_for("ctm-a") == "C111"
+    assert s.notify_channel_for("ctm-b") is None
+
+
+@pytest.mark.parametrize("name,value", [
+    ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+    ("SLACK_APP_TOKEN", "xoxb-not-app"),
+    ("KORE_HOST", "http://kore.example.com"),
+    ("KORE_HOST", "ftp://x"),
+    ("KORE_STREAM_ID", "bot-123"),
+    ("KORE_CASE_TEMPLATES", "General"),
+    ("KORE_CASE_TEMPLATES", "tmpl-1=General"),
+    ("KORE_RATE_LIMIT_PER_MINUTE", "lots"),
+    ("KORE_RATE_LIMIT_PER_MINUTE", "0"),
+    ("KORE_TIMEOUT_SECONDS", "-1"),
+    ("SLACKCASE_NOTIFY_CHANNELS", "ctm-a=general"),
+    ("SLACKCASE_AGENTS", "john=U123"),
+    ("SLACKCASE_ALLOWED_CHANNELS", "#general"),
+    ("SLACKCASE_POLL_SECONDS", "never"),
+    ("SLACK_API_URL", "http://slack.example.com/api/"),
+])
+def test_bad_value_gives_one_line_naming_the_variable(name, value):
+    with pytest.raises(ConfigError) as err:
+        load(**{name: value})
+    message = str(err.value)
+    assert message.startswith(name)
+    assert "\n" not in message
+
+
+def test_malformed_secret_is_not_echoed():
+    with pytest.raises(ConfigError) as err:
+        load(SLACK_BOT_TOKEN="xoxp-very-secret-user-token")
+    assert "very-secret" not in str(err.value)
+
+
+def test_loopback_http_is_allowed_for_kore_and_slack():
+    s = load(KORE_HOST="http://127.0.0.1:8765/", SLACK_API_URL="http://localhost:9/api")
+    assert s.kore_host == "http://127.0.0.1:8765"
+    assert s.slack_api_url == "http://localhost:9/api/"
+
+
+def test_sandbox_keyword():
+    assert load(KORE_HOST="sandbox").uses_sandbox
+
+
+def test_secrets_never_in_repr_or_logs(caplog):
+    s = load(SLACK_APP_TOKEN="xapp-app-secret-value")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("t").info("settings: %r %s", s, s)
+    text = repr(s) + str(s) + caplog.text + s.model_dump_json()
+    for secret in ("xoxb-secret-bot-value", "signing-secret-value", "kore-secret-value",
+                   "xapp-app-secret-value"):
+        assert secret not in text
+
+
+def test_require_names_the_missing_variable():
+    s = load_settings({})
+    with pytest.raises(ConfigError, match="^SLACK_BOT_TOKEN is required"):
+        s.require("SLACK_BOT_TOKEN")
+
+
+def test_empty_variable_counts_as_unset():
+    assert load(SLACK_APP_TOKEN="").slack_app_token is None
+
+
+def test_cli_prints_one_line_and_exits_2(capsys):
+    from slackcase.cli import main
+
+    code = main(["check"], env={**BASE, "KORE_STREAM_ID": "nope"})
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "KORE_STREAM_ID" in err
+    code = main(["run", "--http"], env={k: v for k, v in BASE.items()
+                                        if k != "SLACK_SIGNING_SECRET"})
+    err = capsys.readouterr().err
+    assert code == 2 and "SLACK_SIGNING_SECRET is required" in err
