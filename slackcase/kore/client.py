@@ -121,6 +121,8 @@ class KoreClient:
         except httpx.TimeoutException:
             log.warning("kore %s timed out", path)
             raise KoreUnavailable("Kore.ai did not answer in time", sent=True) from None
+        except RuntimeError:  # the client was closed: the process is stopping
+            raise KoreUnavailable("slackcase is shutting down", sent=False) from None
         except httpx.HTTPError as exc:
             log.warning("kore %s failed: %s", path, type(exc).__name__)
             raise KoreUnavailable(f"connection to Kore.ai failed ({type(exc).__name__})",

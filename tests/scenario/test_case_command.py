@@ -1,0 +1,171 @@
+"""/case over signed loopback HTTP against the strict fake Slack and the Kore.ai sandbox."""
+
+import time
+
+from slackcase import ids
+from tests.harness import case_of, make_world, wait_for
+
+
+def open_form(world, text="printer on fire", user="UALICE", channel="CGENERAL"):
+    answer = world.driver.command(text, user=user, channel=channel)
+    assert answer.status == 200 and not answer.body
+    return wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+
+
+def test_happy_path(world):
+    form = open_form(world)
+    title = next(b for b in form["blocks"] if b.get("block_id") == ids.BLOCK_TITLE)
+    assert title["element"]["initial_value"] == "printer on fire"
+    answer = world.driver.submit(form["id"], {"description": "smoke"}, user="UALICE")
+    assert answer.body["response_action"] == "update"
+    assert answer.elapsed < 1.0
+    [case] = world.created(1)
+    request = world.kore.requests("createCase")[0].body
+    assert request["caseTmp"] == "ctm-general" and request["name"] == "printer on fire"
+    assert request["desc"] == "smoke" and request["emailId"] == "alice@example.com"
+    assert request["userInfo"] == {"name": "Alice"} and request["source"] == "rtm"
+    assert request["dueDate"].endswith(".000Z")
+    wait_for(lambda: world.fake.posts("CGENERAL"), what="confirmation")
+    [post] = world.fake.posts("CGENERAL")
+    assert post["text"].startswith(f"{case['refId']} · Assigned to {case['currAssignee']['name']}")
+    assert "thread_ts" not in post
+    world.announced(1)
+    result = wait_for(lambda: "created" in str(world.fake.views[form["id"]]["blocks"]),
+                      what="modal result")
+    assert result
+    assert world.fake.rejected == []
+
+
+def test_inline_errors_create_nothing(world):
+    form = open_form(world)
+    answer = world.driver.submit(form["id"], {"title": "", "due": int(time.time()) - 3600},
+                                 user="UALICE")
+    assert answer.body["response_action"] == "errors"
+    assert set(answer.body["errors"]) == {ids.BLOCK_TITLE, ids.BLOCK_DUE}
+    time.sleep(0.3)
+    assert world.kore.requests() == []
+
+
+def test_requester_without_email_is_asked_for_contact(world):
+    form = open_form(world, user="UNOMAIL")
+    form = wait_for(lambda: ids.BLOCK_EMAIL in str(world.fake.views[form["id"]]["blocks"])
+                    and world.fake.views[form["id"]], what="contact inputs")
+    answer = world.driver.submit(form["id"], user="UNOMAIL")
+    assert answer.body["response_action"] == "errors"
+    assert ids.BLOCK_EMAIL in answer.body["errors"]
+    answer = world.driver.submit(form["id"], {ids.BLOCK_EMAIL: "nora@example.com",
+                                              ids.BLOCK_PHONE: "+1 555 0100"}, user="UNOMAIL")
+    assert answer.body["response_action"] == "update"
+    world.created(1)
+    body = world.kore.requests("createCase")[0].body
+    assert body["emailId"] == "nora@example.com" and body["phoneNumber"] == "+15550100"
+
+
+def test_private_channel_without_bot_falls_back_to_response_url(world):
+    form = open_form(world, channel="GSECRET")
+    world.driver.submit(form["id"], user="UALICE")
+    world.created(1)
+    posts = wait_for(lambda: len(world.fake.response_posts()) >= 2 and
+                     world.fake.response_posts(), what="response_url posts")
+    assert posts[0]["response_type"] == "in_channel" and "CS000101" in posts[0]["text"]
+    assert "/invite @slackcase" in posts[1]["text"]
+    assert world.fake.posts("GSECRET") == []
+
+
+def test_user_text_is_escaped(world):
+    form = open_form(world, text="<!channel> printer <@UBOB> & co")
+    world.driver.submit(form["id"], user="UALICE")
+    wait_for(lambda: world.fake.posts("CGENERAL"), what="confirmation")
+    post = world.fake.posts("CGENERAL")[0]
+    dumped = str(post["blocks"]) + post["text"]
+    assert "<!channel>" not in dumped and "<@UBOB>" not in dumped
+    assert "&lt;!channel&gt;" in dumped
+    assert world.kore.requests("createCase")[0].body["name"] == "<!channel> printer <@UBOB> & co"
+
+
+def test_bad_signature_and_stale_timestamp_are_refused(world):
+    bad = world.driver.command("x", user="UALICE", channel="CGENERAL", secret="wrong-secret")
+    stale = world.driver.command("x", user="UALICE", channel="CGENERAL",
+                                 timestamp=int(time.time()) - 600)
+    assert bad.status == 401 and stale.status == 401
+    time.sleep(0.3)
+    assert world.fake.calls_to("views.open") == []
+
+
+def test_kore_failing_keeps_input_and_retry_works(world):
+    world.kore.inject(op="createCase", status=500, times=-1)
+    form = open_form(world)
+    world.driver.submit(form["id"], {"description": "keep me"}, user="UALICE")
+    failed = wait_for(lambda: "was not created" in str(world.fake.views.get(form["id"], {})
+                                                      .get("blocks")) and
+                      world.fake.views[form["id"]], timeout=15, what="failure in modal")
+    desc = next(b for b in failed["blocks"] if b.get("block_id", "").startswith("description"))
+    assert desc["element"]["initial_value"] == "keep me"
+    assert world.kore.cases == {}
+    world.kore.clear_faults()
+    answer = world.driver.submit(form["id"], user="UALICE")
+    assert answer.body["response_action"] == "update"
+    world.created(1)
+    wait_for(lambda: world.fake.posts("CGENERAL"), what="confirmation")
+    assert len(world.kore.cases) == 1
+
+
+def test_failure_after_modal_closed_goes_to_dm_with_retry(world):
+    world.kore.inject(op="createCase", status=400, times=1)
+    form = open_form(world)
+    world.driver.submit(form["id"], user="UALICE")
+    world.fake.close_view(form["id"])
+    dm = wait_for(lambda: world.fake.response_posts(), timeout=10, what="failure notice")
+    assert "was not created" in dm[0]["text"]
+    assert ids.ACTION_EDIT in str(dm[0]["blocks"])
+
+
+def test_an_error_after_ack_never_becomes_a_500(world):
+    world.fake.fail("views.open", "internal_error")
+    answer = world.driver.command("x", user="UALICE", channel="CGENERAL")
+    assert answer.status == 200
+    notice = wait_for(lambda: world.fake.response_posts(), what="error notice")
+    assert "could not be opened" in notice[0]["text"]
+
+
+def test_not_allowed_channel_answers_privately(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_ALLOWED_CHANNELS": "CSUPPORT"})
+    try:
+        answer = world.driver.command("x", user="UALICE", channel="CGENERAL")
+        assert answer.status == 200 and answer.body["response_type"] == "ephemeral"
+        assert "<#CSUPPORT>" in str(answer.body)
+        time.sleep(0.2)
+        assert world.fake.calls_to("views.open") == []
+    finally:
+        world.stop()
+
+
+def test_guests_are_refused_by_default(world):
+    world.driver.command("x", user="UGUEST", channel="CGENERAL")
+    notice = wait_for(lambda: world.fake.response_posts(), what="refusal")
+    assert "Guests cannot" in notice[0]["text"]
+    assert world.fake.calls_to("views.open") == []
+
+
+def test_double_submit_creates_one_case(world):
+    form = open_form(world)
+    view = dict(world.fake.views[form["id"]])
+    a = world.driver.submit(form["id"], user="UALICE", apply=False)
+    world.fake.views[form["id"]] = view
+    b = world.driver.submit(form["id"], user="UALICE", apply=False)
+    assert a.status == b.status == 200
+    world.created(1)
+    time.sleep(0.5)
+    assert len(world.kore.cases) == 1
+
+
+def test_assignee_mentioned_when_mapped(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_AGENTS": "a-1001=UBOB,a-1002=UBOB,a-1003=UBOB"})
+    try:
+        form = open_form(world)
+        world.driver.submit(form["id"], user="UALICE")
+        post = wait_for(lambda: world.fake.posts("CGENERAL"), what="card")[0]
+        assert "<@UBOB>" in str(post["blocks"])
+        assert case_of(world, "CS000101").assignee_name in post["text"]
+    finally:
+        world.stop()
