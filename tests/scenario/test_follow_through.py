@@ -1,0 +1,108 @@
+"""Team routing, case changes back in Slack, App Home."""
+
+import time
+
+from slackcase.app import build_app
+from tests.harness import make_world, wait_for
+
+
+def create(world, text, template=None, user="UALICE", channel="CGENERAL"):
+    world.driver.command(text, user=user, channel=channel)
+    form = wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+    values = {"template": template} if template else {}
+    world.driver.submit(form["id"], values, user=user)
+    before = len(world.kore.cases)
+    wait_for(lambda: len(world.kore.cases) >= before, what="case")
+
+
+def announced(world, n):
+    world.announced(n)
+
+
+def test_routing_per_template_default_and_listed_only(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_NOTIFY_CHANNELS": "ctm-it=CTEAMIT,*=CTEAMGEN"})
+    try:
+        create(world, "laptop broken", template="ctm-it")
+        announced(world, 1)
+        create(world, "question about invoices")
+        announced(world, 2)
+        it, gen = world.fake.posts("CTEAMIT"), world.fake.posts("CTEAMGEN")
+        assert len(it) == 1 and "laptop broken" in it[0]["text"] and "IT Support" in it[0]["text"]
+        assert len(gen) == 1 and "invoices" in gen[0]["text"]
+        assert "the Slack conversation" in str(it[0]["blocks"])
+    finally:
+        world.stop()
+
+
+def test_no_route_no_team_post(world):
+    create(world, "x")
+    announced(world, 1)
+    assert world.fake.posts("CTEAMIT") == world.fake.posts("CTEAMGEN") == []
+
+
+def test_status_change_updates_card_and_replies_once_and_restart_repeats_nothing(tmp_path):
+    db = str(tmp_path / "follow.db")
+    world = make_world(tmp_path, database=db)
+    try:
+        create(world, "printer jam")
+        announced(world, 1)
+        case_id = next(iter(world.kore.cases))
+        assert world.app.poller.poll_once() == 0
+        world.kore.assign(case_id, 1)
+        world.kore.set_status(case_id, "Resolved")
+        assert world.app.poller.poll_once() == 1
+        [card] = [m for m in world.fake.posts("CGENERAL") if "thread_ts" not in m]
+        assert card.get("edited") and "Resolved" in str(card["blocks"])
+        replies = [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts") == card["ts"]]
+        assert len(replies) == 1
+        assert "assigned to Priya Nair" in replies[0]["text"] and "Resolved" in replies[0]["text"]
+        dms = world.fake.posts("DALICE")
+        assert len(dms) == 1 and "resolved" in dms[0]["text"]
+        assert world.app.poller.poll_once() == 0
+        world.app.stop()
+        # a new process on the same database hears nothing new
+        again = build_app(world.settings.model_copy(update={"kore_host": world.kore.url}))
+        assert again.poller.poll_once() == 0
+        again.stop()
+        assert len(world.fake.posts("CGENERAL")) == 2 and len(world.fake.posts("DALICE")) == 1
+    finally:
+        world.server.close()
+        world.driver.close()
+        world.fake.close()
+        world.kore.close()
+
+
+def test_poller_uses_one_batched_call_per_round(world):
+    for i in range(5):
+        create(world, f"case {i}")
+    announced(world, 5)
+    before = len(world.kore.requests("getCases"))
+    world.app.poller.poll_once()
+    assert len(world.kore.requests("getCases")) - before == 1
+
+
+def test_app_home_lists_the_persons_cases_newest_first(world):
+    create(world, "older case")
+    announced(world, 1)
+    time.sleep(0.05)
+    create(world, "newer case")
+    announced(world, 2)
+    create(world, "bob's own", user="UBOB")
+    announced(world, 3)
+    answer = world.driver.event({"type": "app_home_opened", "user": "UALICE", "tab": "home",
+                                 "channel": "DALICE"})
+    assert answer.status == 200
+    home = wait_for(lambda: world.fake.views.get("home:UALICE"), what="home")
+    text = str(home["blocks"])
+    assert text.index("newer case") < text.index("older case")
+    assert "bob's own" not in text and "New case" in text
+
+
+def test_retried_event_delivery_is_handled_once(world):
+    event = {"type": "app_home_opened", "user": "UALICE", "tab": "home", "channel": "DALICE"}
+    world.driver.event(event, event_id="Ev1")
+    world.driver.event(event, event_id="Ev1", headers={"X-Slack-Retry-Num": "1",
+                                                        "X-Slack-Retry-Reason": "http_timeout"})
+    wait_for(lambda: world.fake.calls_to("views.publish"), what="publish")
+    time.sleep(0.3)
+    assert len(world.fake.calls_to("views.publish")) == 1
