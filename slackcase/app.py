@@ -130,7 +130,7 @@ class Slackcase:
     def stop(self) -> None:
         self._stopping.set()
         self.poller.stop()
-        self.services.jobs.close()
+        self.services.jobs.close(wait=True)
         self.services.cases.kore.close()
         if self.sandbox:
             self.sandbox.close()

@@ -263,8 +263,9 @@ class CaseService:
         assert case is not None
         pending_errors: list[str] = []
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("modal", lambda: self.announcer.modal_result(sub, case) or True),
             ("card", lambda: self.announcer.confirmation(sub, case)),
+            ("modal", lambda: self.announcer.modal_result(self.store.get(sub.id) or sub, case)
+             or True),
         ]
         team = self.settings.notify_channel_for(sub.draft.template_id)
         if team:

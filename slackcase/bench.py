@@ -1,0 +1,246 @@
+"""`python -m slackcase.bench`: latency, throughput and memory, against the ideal.
+
+The app runs as its own process (`slackcase run --http`) against the fake Slack and the
+Kore.ai sandbox in this process, with injected latencies. Figures are printed; the exit
+code is non-zero if any case was lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from slackcase.sandbox.fake_slack import FakeSlack
+from slackcase.sandbox.kore_server import KoreSandbox
+from slackcase.sandbox.slack_driver import SlackDriver
+
+SECRET = "bench-signing-secret-0123456789"
+TOKEN = "xoxb-bench-token"
+KORE_SECRET = "bench-kore-secret-0123456789-abcdef"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Bench:
+    def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str) -> None:
+        self.fake = FakeSlack(bot_token=TOKEN, latency=slack_latency)
+        self.fake.serve()
+        for i in range(60):
+            self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
+        self.fake.add_channel("CBENCH", "bench")
+        self.kore = KoreSandbox(stream_id="st-bench", client_id="cs-bench",
+                                client_secret=KORE_SECRET, latency=kore_latency,
+                                templates={"ctm-bench": "Bench"})
+        self.kore.serve()
+        self.kore_latency, self.slack_latency = kore_latency, slack_latency
+        self.env = dict(os.environ, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                        SLACK_API_URL=self.fake.api_url, KORE_HOST=self.kore.url or "",
+                        KORE_STREAM_ID="st-bench", KORE_CLIENT_ID="cs-bench",
+                        KORE_CLIENT_SECRET=KORE_SECRET, KORE_CASE_TEMPLATES="ctm-bench=Bench",
+                        KORE_RATE_LIMIT_PER_MINUTE=str(rate), SLACKCASE_LOG_LEVEL="WARNING",
+                        SLACKCASE_DATABASE=str(Path(tmp) / "bench.db"),
+                        SLACKCASE_POLL_SECONDS="3600", NO_PROXY="127.0.0.1,localhost")
+        self.env.pop("SLACK_APP_TOKEN", None)
+        self.proc: subprocess.Popen[str] | None = None
+        self.driver: SlackDriver | None = None
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.problems: list[str] = []
+
+    def start_app(self, rate: int | None = None) -> float:
+        if rate:
+            self.env["KORE_RATE_LIMIT_PER_MINUTE"] = str(rate)
+        started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http",
+                                      "--port", "0"], env=self.env, stdout=subprocess.PIPE,
+                                     text=True)
+        assert self.proc.stdout
+        line = self.proc.stdout.readline()
+        ready = time.perf_counter() - started
+        if "ready" not in line:
+            raise SystemExit(f"app did not start: {line}")
+        self.driver = SlackDriver(line.split("HTTP on ")[1].strip().removesuffix(
+            "/slack/events"), SECRET, self.fake)
+        return ready
+
+    def peak_rss_mb(self) -> float:
+        assert self.proc
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop_app(self) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        if self.driver:
+            self.driver.close()
+
+    def row(self, name: str, values: list[float], ideal: float | None) -> None:
+        med, p99 = statistics.median(values), pct(values, 99)
+        ratio = f"{p99 / ideal:.2f}x" if ideal else "-"
+        self.rows.append((name, f"{med * 1000:.0f} ms", f"{p99 * 1000:.0f} ms",
+                          f"{ideal * 1000:.0f} ms" if ideal else "0", ratio))
+
+    def wait(self, predicate: Any, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return False
+
+    # ---- scenarios -----------------------------------------------------------------------
+    def commands(self, concurrency: int, rounds: int = 1) -> list[float]:
+        assert self.driver
+        users = [f"U{i % 60:04d}" for i in range(concurrency * rounds)]
+        with ThreadPoolExecutor(concurrency) as pool:
+            answers = list(pool.map(lambda u: self.driver.command("bench case", user=u,  # type: ignore[union-attr]
+                                                                  channel="CBENCH"), users))
+        if any(a.status != 200 for a in answers):
+            self.problems.append("a /case command was not acknowledged with 200")
+        return [a.elapsed for a in answers]
+
+    def open_forms(self) -> list[dict[str, Any]]:
+        return [v for v in self.fake.views.values() if v.get("callback_id") == "case_form"]
+
+    def submissions(self, count: int, concurrency: int, timeout: float) -> tuple[list[float],
+                                                                                 list[float]]:
+        assert self.driver
+        self.fake.views.clear()
+        self.commands(min(concurrency, count), rounds=max(1, count // max(1, concurrency)))
+        self.wait(lambda: len(self.open_forms()) >= count, 30)
+        forms = self.open_forms()[:count]
+        posted_before = len(self.fake.posts("CBENCH"))
+        sent: dict[str, float] = {}
+
+        def submit(i_form: tuple[int, dict[str, Any]]) -> float:
+            i, form = i_form
+            title = f"bench {time.time_ns()} {i}"
+            sent[title] = time.perf_counter()
+            answer = self.driver.submit(form["id"], {"title": title},  # type: ignore[union-attr]
+                                        user=f"U{i % 60:04d}")
+            if answer.status != 200 or (answer.body or {}).get("response_action") != "update":
+                self.problems.append(f"submission not accepted: {answer.status} {answer.body}")
+            return answer.elapsed
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            acks = list(pool.map(submit, enumerate(forms)))
+        done: dict[str, float] = {}
+
+        def confirmed() -> bool:
+            for post in self.fake.posts("CBENCH")[posted_before:]:
+                for title, at in sent.items():
+                    if title not in done and title in str(post["blocks"]):
+                        done[title] = time.perf_counter() - at
+            return len(done) >= len(sent)
+
+        if not self.wait(confirmed, timeout):
+            self.problems.append(f"only {len(done)}/{len(sent)} confirmations arrived")
+        titles = [c["name"] for c in self.kore.cases.values() if c["name"] in sent]
+        if len(titles) != len(set(titles)):
+            self.problems.append("a case was created twice")
+        if len(set(titles)) != len(sent):
+            self.problems.append(f"{len(sent) - len(set(titles))} case(s) lost")
+        return acks, list(done.values())
+
+    def thread_shortcut(self, size: int) -> tuple[float, float]:
+        assert self.driver
+        root = self.fake.add_message("CBENCH", "U0001", "Big thread root")
+        for i in range(size - 1):
+            self.fake.add_message("CBENCH", f"U{i % 60:04d}", f"message {i} " * 8,
+                                  thread_ts=root["ts"])
+        started = time.perf_counter()
+        self.driver.shortcut(root, user="U0002", channel="CBENCH")
+        self.wait(lambda: any(c.args.get("view") for c in self.fake.calls_to("views.open")
+                              if c.at >= time.time() - 30), 10)
+        opened = time.perf_counter() - started
+        self.wait(lambda: any("description_thread" in str(v["blocks"])
+                              for v in self.fake.views.values()), 30)
+        return opened, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m slackcase.bench")
+    parser.add_argument("--kore-latency", type=float, default=0.3)
+    parser.add_argument("--slack-latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--burst-rate", type=int, default=60)
+    parser.add_argument("--thread-size", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.concurrency, args.burst, args.burst_rate, args.thread_size = [1, 5], 12, 600, 300
+        args.kore_latency, args.slack_latency = 0.05, 0.01
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp)
+        try:
+            return run(bench, args)
+        finally:
+            bench.stop_app()
+            bench.fake.close()
+            bench.kore.close()
+
+
+def run(bench: Bench, args: argparse.Namespace) -> int:
+    ready = bench.start_app()
+    bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
+    slack, kore = args.slack_latency, args.kore_latency
+    for n in args.concurrency:
+        bench.row(f"/case ack, {n} concurrent", bench.commands(n, rounds=max(1, 50 // n)), None)
+    time.sleep(1.0)  # let the forms of the ack rounds finish opening
+    t0 = time.time()
+    bench.commands(1)
+    bench.wait(lambda: [c for c in bench.fake.calls_to("views.open") if c.at >= t0], 5)
+    opened = [c for c in bench.fake.calls_to("views.open") if c.at >= t0]
+    if opened:
+        bench.row("command -> views.open sent", [opened[0].at - t0], slack)
+    ideal = kore + 2 * slack  # users.info + createCase + chat.postMessage
+    for n in args.concurrency:
+        acks, confirmations = bench.submissions(n, n, timeout=60)
+        bench.row(f"submission ack, {n} concurrent", acks, None)
+        if confirmations:
+            bench.row(f"submission -> confirmation, {n} concurrent", confirmations, ideal)
+    opened_at, filled_at = bench.thread_shortcut(args.thread_size)
+    bench.row(f"shortcut on {args.thread_size}-message thread: modal open", [opened_at], slack)
+    bench.row(f"shortcut on {args.thread_size}-message thread: transcript filled",
+              [filled_at], slack * (2 + args.thread_size // 200))
+    rss = bench.peak_rss_mb()
+    bench.stop_app()
+    bench.fake.views.clear()
+    bench.start_app(rate=args.burst_rate)
+    started = time.perf_counter()
+    _, confirmations = bench.submissions(args.burst, min(args.burst, 50),
+                                         timeout=args.burst * 60 / args.burst_rate + 120)
+    took = time.perf_counter() - started
+    minimum = max(0.0, (args.burst - args.burst_rate) * 60 / args.burst_rate) + kore
+    bench.rows.append((f"burst of {args.burst} at {args.burst_rate}/min: all confirmed",
+                       f"{took:.1f} s", "", f"{minimum:.1f} s",
+                       f"{took / minimum:.2f}x" if minimum else "-"))
+    bench.rows.append(("peak resident memory (app process)", f"{rss:.0f} MB", "", "", ""))
+    print(f"slackcase benchmark: Kore.ai latency {kore * 1000:.0f} ms, Slack latency "
+          f"{slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
+    for name, med, p99, ideal_s, ratio in bench.rows:
+        print(f"{name:<58} {med:>9} {p99:>9} {ideal_s:>9} {ratio:>9}")
+    if bench.problems:
+        print("PROBLEMS:\n  " + "\n  ".join(sorted(set(bench.problems))))
+        return 1
+    print("nothing lost, nothing duplicated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
