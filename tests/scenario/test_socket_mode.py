@@ -1,0 +1,96 @@
+"""The /case happy path over Socket Mode, against a loopback websocket fake of Slack."""
+
+import json
+import queue
+import threading
+import uuid
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from websockets.sync.server import serve
+
+from slackcase.app import build_app
+from slackcase.config import load_settings
+from slackcase.sandbox.fake_slack import FakeSlack
+from slackcase.sandbox.kore_server import KoreSandbox
+from slackcase.sandbox.slack_driver import SlackDriver
+from tests.harness import FAST_RETRY, wait_for
+
+APP_TOKEN = "xapp-1-test-app-token"
+
+
+class SocketFake:
+    """Slack's side of a Socket Mode connection: sends envelopes, collects acks."""
+
+    def __init__(self):
+        self.connections: list = []
+        self.acks: dict[str, queue.Queue] = {}
+        self.server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
+
+    def _handle(self, ws):
+        self.connections.append(ws)
+        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+        for raw in ws:
+            message = json.loads(raw)
+            if "envelope_id" in message:
+                self.acks.setdefault(message["envelope_id"], queue.Queue()).put(message)
+
+    def send(self, kind, payload):
+        envelope_id = str(uuid.uuid4())
+        self.acks[envelope_id] = queue.Queue()
+        self.connections[-1].send(json.dumps({"envelope_id": envelope_id, "type": kind,
+                                              "accepts_response_payload": True,
+                                              "payload": payload}))
+        return self.acks[envelope_id].get(timeout=5)
+
+
+def test_case_over_socket_mode(tmp_path):
+    fake = FakeSlack(bot_token="xoxb-sock", app_token=APP_TOKEN)
+    fake.serve()
+    fake.add_user("UALICE", "Alice Example", email="alice@example.com")
+    fake.add_channel("CGENERAL", "general")
+    sockets = SocketFake()
+    fake.socket_url = sockets.url
+    kore = KoreSandbox(client_secret="socket-mode-kore-secret-0123456789")
+    kore.serve()
+    settings = load_settings({
+        "SLACK_BOT_TOKEN": "xoxb-sock", "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": fake.api_url, "KORE_HOST": kore.url, "KORE_STREAM_ID": kore.stream_id,
+        "KORE_CLIENT_ID": kore.client_id,
+        "KORE_CLIENT_SECRET": "socket-mode-kore-secret-0123456789",
+        "KORE_CASE_TEMPLATES": "ctm-general=General",
+        "SLACKCASE_DATABASE": str(tmp_path / "s.db"),
+    })
+    app = build_app(settings, retry=FAST_RETRY)
+    app.start()
+    handler = SocketModeHandler(app.bolt, APP_TOKEN, web_client=app.services.client)
+    handler.connect()
+    try:
+        wait_for(lambda: sockets.connections, what="socket connection")
+        driver = SlackDriver("http://unused", "unused", fake)
+        ack = sockets.send("slash_commands", {
+            "command": "/case", "text": "socket printer", "user_id": "UALICE",
+            "channel_id": "CGENERAL", "team_id": "T0FAKE", "trigger_id": fake.new_trigger(),
+            "response_url": fake.new_response_url()})
+        assert ack["envelope_id"]
+        form = wait_for(lambda: next((v for v in fake.views.values()
+                                      if v.get("callback_id") == "case_form"), None),
+                        what="form")
+        payload = {"type": "view_submission", "team": {"id": "T0FAKE"},
+                   "user": {"id": "UALICE"}, "trigger_id": fake.new_trigger(),
+                   "view": {**form, "state": driver.state_for(form, {})}}
+        ack = sockets.send("interactive", payload)
+        assert ack["payload"]["response_action"] == "update"
+        wait_for(lambda: kore.cases, what="case")
+        post = wait_for(lambda: fake.posts("CGENERAL"), what="confirmation")[0]
+        assert "CS000101" in post["text"]
+    finally:
+        handler.close()
+        app.stop()
+        sockets.server.shutdown()
+        fake.close()
+        kore.close()
