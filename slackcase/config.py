@@ -311,7 +311,9 @@ _HINTS = {
 }
 
 _FIELD_BY_ALIAS = {f.alias: name for name, f in Settings.model_fields.items()}
-_SECRET_ALIASES = {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KORE_CLIENT_SECRET"}
+_SECRET_ALIASES = {
+    "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KORE_CLIENT_SECRET",
+}
 
 
 def _number(v: Any, kind: type) -> Any:

@@ -151,7 +151,8 @@ def case_exists_view(existing: Submission, assignee: str, meta: ModalMetadata) -
                 f"Status: {escape(case.status.name)} · Assigned to {assignee}")
     else:
         text = (f"A case for this thread is being created right now "
-                f"(*{escape(clip(existing.draft.title, 200))}*, filed by <@{existing.origin.user_id}>)."
+                f"(*{escape(clip(existing.draft.title, 200))}*, "
+                f"filed by <@{existing.origin.user_id}>)."
                 " It will be posted in the thread.")
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
     if existing.steps.get("card", {}).get("permalink"):

@@ -5,7 +5,7 @@ import pytest
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
 
-from tests.harness import World, make_world  # noqa: E402
+from tests.harness import World, make_world
 
 
 @pytest.fixture

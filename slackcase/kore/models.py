@@ -23,7 +23,8 @@ def iso_ms(value: datetime) -> str:
     """Kore.ai's date format: ISO-8601 UTC with milliseconds, e.g. 2026-09-04T14:15:00.000Z."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def parse_when(value: Any) -> datetime | None:

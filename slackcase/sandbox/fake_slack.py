@@ -225,7 +225,7 @@ class FakeSlack:
 
     # ---- server ----------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        server = ThreadingHTTPServer((host, port), _handler_for(self))
+        server = _Server((host, port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         threading.Thread(target=server.serve_forever, name="fake-slack", daemon=True).start()
@@ -442,6 +442,11 @@ class FakeSlack:
                 return 400, {"ok": False, "error": "invalid_blocks"}
             self.responses[key].append(body)
         return 200, {"ok": True}
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many concurrent clients in benchmarks
+    daemon_threads = True
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:

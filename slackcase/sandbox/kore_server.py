@@ -38,7 +38,8 @@ AGENTS = (
 )
 STATUSES = {
     "open": {"_id": "sts-open", "name": "Open", "statusCategory": "Open"},
-    "in progress": {"_id": "sts-inprogress", "name": "In Progress", "statusCategory": "In Progress"},
+    "in progress": {"_id": "sts-inprogress", "name": "In Progress",
+                    "statusCategory": "In Progress"},
     "on hold": {"_id": "sts-onhold", "name": "On Hold", "statusCategory": "On Hold"},
     "resolved": {"_id": "sts-resolved", "name": "Resolved", "statusCategory": "Resolved"},
     "closed": {"_id": "sts-closed", "name": "Closed", "statusCategory": "Closed"},
@@ -126,7 +127,7 @@ class KoreSandbox:
 
     # ---- lifecycle ------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        server = ThreadingHTTPServer((host, port), _handler_for(self))
+        server = _Server((host, port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="kore-sandbox",
@@ -383,7 +384,8 @@ def _status_error(fault: Fault) -> SandboxError:
 
 def _fault_message(status: int) -> str:
     if status == 429:
-        return "You've exceeded the per-minute rate limit. Please wait for sometime before retrying."
+        return ("You've exceeded the per-minute rate limit. "
+                "Please wait for sometime before retrying.")
     if status >= 500:
         return "Internal server error"
     return "Request failed"
@@ -396,6 +398,11 @@ def _date(body: dict[str, Any], name: str) -> datetime | None:
     if not isinstance(value, str) or not ISO_MS.match(value):
         raise SandboxError(400, f"{name} must be ISO-8601 UTC with milliseconds")
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many concurrent clients in benchmarks
+    daemon_threads = True
 
 
 def _handler_for(sandbox: KoreSandbox) -> type[BaseHTTPRequestHandler]:

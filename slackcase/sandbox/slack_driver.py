@@ -116,8 +116,8 @@ class SlackDriver:
             "is_enterprise_install": False,
         }
         answer = self.interaction(payload, **kwargs)
-        if apply and answer.status == 200 and not (answer.body or {}).get("response_action") \
-                == "errors":
+        action = (answer.body or {}).get("response_action")
+        if apply and answer.status == 200 and action != "errors":
             self.fake.apply_ack(view_id, answer.body)
         return answer
 

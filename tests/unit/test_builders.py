@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 import yaml
-from pathlib import Path
 
 from slackcase import ids, messages, views
 from slackcase.config import load_settings

@@ -92,7 +92,7 @@ def test_secrets_never_in_repr_or_logs(caplog):
 
 def test_require_names_the_missing_variable():
     s = load_settings({})
-    with pytest.raises(ConfigError, match="^SLACK_BOT_TOKEN is required"):
+    with pytest.raises(ConfigError, match=r"^SLACK_BOT_TOKEN is required"):
         s.require("SLACK_BOT_TOKEN")
 
 
