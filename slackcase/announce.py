@@ -42,9 +42,13 @@ class SlackAnnouncer:
         user = self.settings.slack_user_for_agent(agent.aId, agent.agentId) if agent else None
         return messages.assignee_label(case, user)
 
-    def _template_name(self, sub: Submission) -> str:
-        template = self.settings.template(sub.draft.template_id)
-        return template.name if template else sub.draft.template_id
+    def card(self, sub: Submission, case: Case) -> messages.Message:
+        """The confirmation card, as first posted and as updated when the case changes."""
+        return messages.confirmation(case, sub.draft.title, assignee=self.assignee(case),
+                                     requester_id=sub.draft.requester_id,
+                                     filed_by=sub.origin.user_id,
+                                     template_name=self.settings.template_name(
+                                         sub.draft.template_id))
 
     def _update_modal(self, sub: Submission, view: Any) -> bool:
         if not sub.origin.view_id:
@@ -89,10 +93,7 @@ class SlackAnnouncer:
 
     def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]:
         origin = sub.origin
-        card = messages.confirmation(case, sub.draft.title, assignee=self.assignee(case),
-                                     requester_id=sub.draft.requester_id,
-                                     filed_by=origin.user_id,
-                                     template_name=self._template_name(sub))
+        card = self.card(sub, case)
         metadata = {"event_type": "slackcase_case_created",
                     "event_payload": {"submission": sub.id, "case_id": case.id,
                                       "ref_id": case.refId}}
@@ -136,7 +137,8 @@ class SlackAnnouncer:
         notice = messages.team_notice(case, sub.draft.title, assignee=self.assignee(case),
                                       requester_id=sub.draft.requester_id,
                                       filed_by=sub.origin.user_id,
-                                      template_name=self._template_name(sub),
+                                      template_name=self.settings.template_name(
+                                          sub.draft.template_id),
                                       conversation=conversation)
         try:
             response = self.client.chat_postMessage(channel=channel, text=notice.text,
@@ -165,11 +167,7 @@ class SlackAnnouncer:
 
     def _show_form_again(self, sub: Submission, message: str) -> bool:
         """Put the person's own input back in the open modal, with what went wrong."""
-        origin = sub.origin
-        meta = ModalMetadata(src=origin.source, user=origin.user_id, team=origin.team_id,
-                             ch=origin.channel_id, th=origin.thread_ts, mts=origin.message_ts,
-                             ru=origin.response_url, another=sub.allow_another, sid=sub.id,
-                             filled=True)
+        meta = ModalMetadata.from_origin(sub.origin, sid=sub.id, another=sub.allow_another)
         person = self.directory.cached(sub.draft.requester_id)
         show_contact = bool(sub.draft.contact_email or sub.draft.contact_phone or
                             (person is not None and not person.email) or

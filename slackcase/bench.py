@@ -20,6 +20,7 @@ from typing import Any
 
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
+from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
 
 SECRET = "bench-signing-secret-0123456789"
@@ -94,12 +95,7 @@ class Bench:
                           f"{ideal * 1000:.0f} ms" if ideal else "0", ratio))
 
     def wait(self, predicate: Any, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.01)
-        return False
+        return bool(wait_until(predicate, timeout, interval=0.01))
 
     # ---- scenarios -----------------------------------------------------------------------
     def commands(self, concurrency: int, rounds: int = 1) -> list[float]:

@@ -264,8 +264,8 @@ class CaseService:
         pending_errors: list[str] = []
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("card", lambda: self.announcer.confirmation(sub, case)),
-            ("modal", lambda: self.announcer.modal_result(self.store.get(sub.id) or sub, case)
-             or True),
+            # `sub` is rebound after each step, so the modal sees where the card went.
+            ("modal", lambda: self.announcer.modal_result(sub, case) or True),
         ]
         team = self.settings.notify_channel_for(sub.draft.template_id)
         if team:

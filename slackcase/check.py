@@ -24,7 +24,6 @@ def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:
         problems += 1
         out(f"FAIL  {text}\n      fix: {fix}")
 
-    problems += 0
     _check_slack(settings, ok, bad)
     _check_kore(settings, ok, bad)
     out("All checks passed." if problems == 0 else f"{problems} problem(s) found.")

@@ -282,6 +282,10 @@ class Settings(BaseModel):
     def template(self, template_id: str) -> CaseTemplate | None:
         return next((t for t in self.kore_case_templates if t.id == template_id), None)
 
+    def template_name(self, template_id: str) -> str:
+        template = self.template(template_id)
+        return template.name if template else template_id
+
     def notify_channel_for(self, template_id: str) -> str | None:
         routes = dict(self.notify_channels)
         return routes.get(template_id) or routes.get("*")

@@ -18,6 +18,7 @@ from slackcase.app import build_app
 from slackcase.config import load_settings
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import DEV_CLIENT_SECRET, KoreSandbox
+from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.server import http_server
 
@@ -87,13 +88,7 @@ def run_demo() -> int:
 
 
 def _wait(predicate: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return None
+    return wait_until(predicate, timeout, interval=0.05)
 
 
 def _walk_through(fake: FakeSlack, kore: KoreSandbox, driver: SlackDriver) -> int:

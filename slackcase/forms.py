@@ -49,6 +49,14 @@ class ModalMetadata(BaseModel):
         except ValidationError:
             return cls()
 
+    @classmethod
+    def from_origin(cls, origin: Origin, *, sid: str | None = None,
+                    another: bool = False) -> ModalMetadata:
+        """Metadata for reopening the form of an earlier submission (its thread is known)."""
+        return cls(src=origin.source, user=origin.user_id, team=origin.team_id,
+                   ch=origin.channel_id, th=origin.thread_ts, mts=origin.message_ts,
+                   ru=origin.response_url, another=another, sid=sid, filled=True)
+
     def origin(self, view_id: str | None, permalink: str | None = None) -> Origin:
         return Origin(source=self.src, user_id=self.user, team_id=self.team, channel_id=self.ch,
                       thread_ts=self.th, message_ts=self.mts, response_url=self.ru,

@@ -70,10 +70,6 @@ class Jobs:
                 _, _, key, fn = heapq.heappop(self._heap)
             self.run(key, fn)
 
-    def idle(self) -> bool:
-        with self._cond:
-            return not self._running and not self._heap
-
     def close(self, wait: bool = False) -> None:
         with self._cond:
             self._closed = True

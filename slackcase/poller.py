@@ -120,11 +120,7 @@ class Poller:
         channel, ts = (card or {}).get("channel"), (card or {}).get("ts")
         try:
             if channel and ts:
-                body = messages.confirmation(case, sub.draft.title,
-                                             assignee=announcer.assignee(case),
-                                             requester_id=sub.draft.requester_id,
-                                             filed_by=sub.origin.user_id,
-                                             template_name=self._template_name(sub))
+                body = announcer.card(sub, case)
                 client.chat_update(channel=channel, ts=ts, text=body.text,
                                    blocks=body.blocks_dict())
                 if meaningful:
@@ -142,7 +138,3 @@ class Poller:
         log.info("case %s changed: %s", case.refId, "; ".join(changes))
         self.services.store.save_snapshot(sub.id, case, new,
                                           tracking=case.status.name.lower() != "closed")
-
-    def _template_name(self, sub: Submission) -> str:
-        template = self.services.settings.template(sub.draft.template_id)
-        return template.name if template else sub.draft.template_id

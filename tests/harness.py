@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from slackcase.config import Settings, load_settings
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
+from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.server import http_server
 
@@ -24,13 +24,10 @@ FAST_RETRY = RetryPolicy(attempts=4, base=0.05, cap=0.2, announce_attempts=4)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    value = wait_until(predicate, timeout)
+    if not value:
+        raise AssertionError(f"timed out waiting for {what}")
+    return value
 
 
 @dataclass
@@ -44,19 +41,6 @@ class World:
     url: str
 
     # ---- conveniences -------------------------------------------------------------------
-    def open_view(self, index: int = -1) -> dict[str, Any]:
-        opened = self.fake.calls_to("views.open")
-        assert opened, "no views.open call"
-        view_id = wait_for(lambda: self._view_id(opened[index]), what="view opened")
-        return self.fake.views[view_id]
-
-    def _view_id(self, call: Any) -> str | None:
-        for vid, view in self.fake.views.items():
-            if view.get("callback_id") == (call.args["view"] if isinstance(call.args["view"],
-                                           dict) else {}).get("callback_id"):
-                return vid
-        return None
-
     def latest_form(self) -> dict[str, Any]:
         forms = [v for v in self.fake.views.values() if v.get("callback_id") == "case_form"]
         assert forms, "no case form open"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -11,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slackcase import ids, messages, views
 from slackcase.domain import State
 from slackcase.forms import ModalMetadata, default_due
-from slackcase.listeners.modal import open_form, state_value
+from slackcase.listeners.modal import fill_form, open_form, state_value
 from slackcase.services import Services
 
 log = logging.getLogger("slackcase.listeners")
@@ -35,8 +36,6 @@ def requester_changed(services: Services) -> Callable[..., None]:
         due = state_value(values, ids.BLOCK_DUE, ids.ACTION_DUE, "selected_date_time")
         template = state_value(values, ids.BLOCK_TEMPLATE, ids.ACTION_TEMPLATE,
                                "selected_option") or {}
-        from datetime import UTC, datetime
-
         form = views.case_form(
             services.settings, meta,
             title=state_value(values, ids.BLOCK_TITLE, ids.ACTION_TITLE) or "",
@@ -63,8 +62,6 @@ def create_another(services: Services) -> Callable[..., None]:
                                due=default_due(), requester=user, loading_thread=True)
         response = services.client.views_update(view_id=view["id"], hash=view.get("hash"),
                                                 view=form)
-        from slackcase.listeners.modal import fill_form
-
         services.jobs.run(f"fill:{view['id']}", lambda: fill_form(
             services, response["view"], meta, title="", description="", requester=user,
             message={"ts": meta.mts, "user": user, "text": ""}))
@@ -100,10 +97,7 @@ def edit_submission(services: Services) -> Callable[..., None]:
             respond(response_type="ephemeral", replace_original=False,
                     text="That case request can no longer be edited.")
             return
-        o = sub.origin
-        meta = ModalMetadata(src=o.source, user=o.user_id, team=o.team_id, ch=o.channel_id,
-                             th=o.thread_ts, mts=o.message_ts, ru=o.response_url,
-                             another=sub.allow_another, sid=sub.id, filled=True)
+        meta = ModalMetadata.from_origin(sub.origin, sid=sub.id, another=sub.allow_another)
         person = services.directory.person(sub.draft.requester_id)
         meta.contact = not person.email
         form = views.case_form(services.settings, meta, title=sub.draft.title,

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slackcase import views
+from slackcase import ids, views
 from slackcase.forms import ModalMetadata, parse_form
+from slackcase.listeners.modal import state_value
 from slackcase.logs import correlation
 from slackcase.services import Services
 from slackcase.store import ThreadHasCase
@@ -22,8 +23,8 @@ def submit_case(services: Services) -> Callable[..., None]:
         if not meta.user:
             meta.user = body["user"]["id"]
         values = (view.get("state") or {}).get("values") or {}
-        requester = (values.get("requester", {}).get("requester_select") or {}).get(
-            "selected_user") or meta.user
+        requester = state_value(values, ids.BLOCK_REQUESTER, ids.ACTION_REQUESTER,
+                                "selected_user") or meta.user
         known = services.directory.cached(requester)
         draft, errors = parse_form(values, meta, services.settings,
                                    requester_has_email=bool(known.email) if known else None)

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from slackcase.sandbox.loopback import LoopbackServer, serve_in_thread, server_url
 
 REQUIRED_ARGS: dict[str, list[str]] = json.loads(
     resources.files("slackcase.sandbox").joinpath("slack_methods.json").read_text()
@@ -154,7 +156,7 @@ class FakeSlack:
         self.socket_url: str | None = None
         self._ts = itertools.count(1)
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     # ---- fixtures ---------------------------------------------------------------------
     def add_user(self, user_id: str, name: str, *, email: str | None = None,
@@ -225,17 +227,13 @@ class FakeSlack:
 
     # ---- server ----------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        server = _Server((host, port), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        threading.Thread(target=server.serve_forever, name="fake-slack", daemon=True).start()
+        self._server = serve_in_thread(_handler_for(self), host, port, "fake-slack")
         return self.url
 
     @property
     def url(self) -> str:
         assert self._server, "serve() first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return server_url(self._server)
 
     @property
     def api_url(self) -> str:
@@ -442,11 +440,6 @@ class FakeSlack:
                 return 400, {"ok": False, "error": "invalid_blocks"}
             self.responses[key].append(body)
         return 200, {"ok": True}
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # many concurrent clients in benchmarks
-    daemon_threads = True
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:

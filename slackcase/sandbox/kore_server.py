@@ -16,12 +16,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import jwt
 
 from slackcase.kore.models import EMAIL, PHONE, iso_ms
+from slackcase.sandbox.loopback import LoopbackServer, serve_in_thread, server_url
 
 log = logging.getLogger("slackcase.sandbox")
 
@@ -119,28 +120,19 @@ class KoreSandbox:
         self._seen_jti: dict[str, float] = {}
         self._ref = itertools.count(101)
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     def __repr__(self) -> str:
         return f"KoreSandbox(stream_id={self.stream_id!r}, url={self.url!r})"
 
     # ---- lifecycle ------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        server = _Server((host, port), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="kore-sandbox",
-                                        daemon=True)
-        self._thread.start()
+        self._server = serve_in_thread(_handler_for(self), host, port, "kore-sandbox")
         return self.url
 
     @property
     def url(self) -> str | None:
-        if not self._server:
-            return None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return server_url(self._server) if self._server else None
 
     def close(self) -> None:
         if self._server:
@@ -398,11 +390,6 @@ def _date(body: dict[str, Any], name: str) -> datetime | None:
     if not isinstance(value, str) or not ISO_MS.match(value):
         raise SandboxError(400, f"{name} must be ISO-8601 UTC with milliseconds")
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # many concurrent clients in benchmarks
-    daemon_threads = True
 
 
 def _handler_for(sandbox: KoreSandbox) -> type[BaseHTTPRequestHandler]:

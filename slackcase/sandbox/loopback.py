@@ -1,0 +1,37 @@
+"""What the fakes share: a threaded loopback HTTP server, and waiting for a condition."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    request_queue_size = 256  # many concurrent clients in benchmarks
+    daemon_threads = True
+
+
+def serve_in_thread(handler: type[BaseHTTPRequestHandler], host: str, port: int,
+                    name: str) -> LoopbackServer:
+    server = LoopbackServer((host, port), handler)
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    return server
+
+
+def server_url(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}"
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.02) -> Any:
+    """Poll until predicate() is truthy; return its value, or None after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
