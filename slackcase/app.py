@@ -179,6 +179,9 @@ def build_app(
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
         raise_error_for_unhandled_request=False,
+        # Bolt copies the root level onto its loggers unless given a base logger; this one
+        # carries the level setup_logging chose, so request bodies are not logged at INFO.
+        logger=logging.getLogger("slack_bolt"),
     )
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)

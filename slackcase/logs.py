@@ -45,9 +45,16 @@ class _Formatter(logging.Formatter):
         return text
 
 
+def _not_bolt_token_notice(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that the client
+    # we pass wins over it; that is the intended setup, not something an operator must act on.
+    return "`token` will be unused" not in record.getMessage()
+
+
 def setup_logging(level: str = "INFO", *, secrets: list[str] | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(secrets or []))
+    handler.addFilter(_not_bolt_token_notice)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
