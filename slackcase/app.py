@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService, RetryPolicy
 from slackcase.config import CaseTemplate, Settings
@@ -168,7 +169,8 @@ def build_app(
                         announcer=announcer, jobs=jobs, retry=retry)
     services = Services(settings=settings, client=client, store=store, cases=cases,
                         directory=directory, announcer=announcer,
-                        threads=ThreadReader(client, directory), jobs=jobs)
+                        threads=ThreadReader(client, directory), jobs=jobs,
+                        access=Access(client, settings, directory))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""
     bolt = App(

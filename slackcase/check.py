@@ -51,13 +51,14 @@ def _check_slack(settings: Settings, ok: Callable[[str], None],
     granted = {s.strip() for s in (response.headers.get("x-oauth-scopes")
                                    or response.headers.get("X-OAuth-Scopes") or "").split(",")
                if s.strip()}
-    missing = [s for s in ids.BOT_SCOPES if s not in granted]
+    wanted = ids.BOT_SCOPES + ((ids.USERGROUP_SCOPE,) if settings.allowed_usergroups else ())
+    missing = [s for s in wanted if s not in granted]
     if missing:
         bad(f"missing bot scopes: {', '.join(missing)}",
             f"add {', '.join(missing)} in the app's OAuth & Permissions settings (or paste "
             "manifest.yml again) and reinstall the app")
     else:
-        ok("all bot scopes granted: " + ", ".join(ids.BOT_SCOPES))
+        ok("all bot scopes granted: " + ", ".join(wanted))
     if settings.slack_app_token:
         _check_socket(settings, ok, bad)
     elif settings.slack_signing_secret:

@@ -22,6 +22,7 @@ _TEMPLATE_ID = re.compile(r"^ctm-[A-Za-z0-9][A-Za-z0-9-]*$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _AGENT_ID = re.compile(r"^[ua]-[A-Za-z0-9][A-Za-z0-9-]*$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
@@ -82,6 +83,7 @@ class Settings(BaseModel):
     notify_channels: tuple[tuple[str, str], ...] = Field((), alias="SLACKCASE_NOTIFY_CHANNELS")
     agents: tuple[tuple[str, str], ...] = Field((), alias="SLACKCASE_AGENTS")
     allowed_channels: frozenset[str] | None = Field(None, alias="SLACKCASE_ALLOWED_CHANNELS")
+    allowed_usergroups: frozenset[str] | None = Field(None, alias="SLACKCASE_ALLOWED_USERGROUPS")
     allow_guests: bool = Field(False, alias="SLACKCASE_ALLOW_GUESTS")
     poll_seconds: float = Field(60.0, alias="SLACKCASE_POLL_SECONDS")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
@@ -244,6 +246,17 @@ class Settings(BaseModel):
         for channel in ids:
             if not _CHANNEL_ID.match(channel):
                 raise ValueError(f"must list channel ids such as C0123ABC, got {channel!r}")
+        return frozenset(ids) if ids else None
+
+    @field_validator("allowed_usergroups", mode="before")
+    @classmethod
+    def _usergroups(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        ids = [g.strip() for g in v.split(",") if g.strip()]
+        for group in ids:
+            if not _USERGROUP_ID.match(group):
+                raise ValueError(f"must list user group ids such as S0123ABC, got {group!r}")
         return frozenset(ids) if ids else None
 
     @field_validator("allow_guests", mode="before")

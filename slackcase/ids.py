@@ -39,3 +39,5 @@ BOT_SCOPES = (
     "groups:history",
     "im:write",
 )
+# Needed only with SLACKCASE_ALLOWED_USERGROUPS (usergroups.users.list); not in manifest.yml.
+USERGROUP_SCOPE = "usergroups:read"

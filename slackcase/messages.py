@@ -128,3 +128,11 @@ def not_allowed(allowed: frozenset[str]) -> Message:
     return Message(text="Cases cannot be created here.", blocks=[SectionBlock(
         text=MarkdownTextObject(text=f"Cases cannot be created in this conversation. "
                                      f"Use one of: {listed}."))])
+
+
+def groups_only(groups: frozenset[str]) -> Message:
+    listed = ", ".join(f"<!subteam^{g}>" for g in sorted(groups))
+    return Message(text="Only members of certain user groups can create cases.",
+                   blocks=[SectionBlock(text=MarkdownTextObject(
+                       text=f"Only members of {listed} can create cases. Ask one of them to "
+                            "file it for you."))])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
+from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService
 from slackcase.config import Settings
@@ -25,7 +26,4 @@ class Services:
     announcer: SlackAnnouncer
     threads: ThreadReader
     jobs: Jobs
-
-    def allowed_here(self, channel_id: str | None) -> bool:
-        allowed = self.settings.allowed_channels
-        return allowed is None or (channel_id is not None and channel_id in allowed)
+    access: Access

@@ -129,6 +129,10 @@ def progress_view(headline: str, detail: str | None = None) -> View:
     return _modal(ids.VIEW_CASE_STATUS, "Create case", blocks)
 
 
+def notice_view(title: str, blocks: list) -> View:
+    return _modal(ids.VIEW_CASE_STATUS, title, blocks)
+
+
 def result_view(case: Case, title: str, assignee: str, where: str | None) -> View:
     lines = [
         f":white_check_mark: *Case {escape(case.refId)} created*",

@@ -116,6 +116,11 @@ def new_case_from_home(services: Services) -> Callable[..., None]:
     def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
         ack()
         user = body["user"]["id"]
+        denial = services.access.person_refusal(user)
+        if denial:  # App Home has no response_url: say it in a small modal
+            services.client.views_open(trigger_id=body["trigger_id"],
+                                       view=views.notice_view("Create case", denial.blocks))
+            return
         meta = ModalMetadata(src="home", user=user, team=(body.get("team") or {}).get("id"))
         open_form(services, body["trigger_id"], meta)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from slackcase import messages
 from slackcase.forms import ModalMetadata
 from slackcase.listeners.modal import open_form
 from slackcase.services import Services
@@ -20,13 +19,15 @@ log = logging.getLogger("slackcase.listeners")
 def case_command(services: Services) -> Callable[..., None]:
     def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
         channel = body.get("channel_id")
-        if not services.allowed_here(channel):
-            denial = messages.not_allowed(services.settings.allowed_channels or frozenset())
+        denial = services.access.channel_refusal(channel)
+        if denial:
             ack(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
             return
         ack()
         user = body["user_id"]
-        if refuse_guest(services, user, respond):
+        denial = services.access.person_refusal(user)
+        if denial:
+            respond(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
             return
         meta = ModalMetadata(src="command", user=user, team=body.get("team_id"), ch=channel,
                              ru=body.get("response_url"))
@@ -41,13 +42,3 @@ def case_command(services: Services) -> Callable[..., None]:
 
     return handle
 
-
-def refuse_guest(services: Services, user_id: str, respond: Callable[..., Any]) -> bool:
-    if services.settings.allow_guests:
-        return False
-    person = services.directory.person(user_id)
-    if person.is_guest:
-        respond(response_type="ephemeral",
-                text="Guests cannot create cases here. Ask a member of the workspace to file it.")
-        return True
-    return False

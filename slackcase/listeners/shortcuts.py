@@ -8,9 +8,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from slackcase import messages, views
+from slackcase import views
 from slackcase.forms import ModalMetadata
-from slackcase.listeners.commands import refuse_guest
 from slackcase.listeners.modal import open_form
 from slackcase.services import Services
 from slackcase.text import title_from, unslack
@@ -23,11 +22,10 @@ def create_from_message(services: Services) -> Callable[..., None]:
         ack()
         channel = (body.get("channel") or {}).get("id")
         user = body["user"]["id"]
-        if not services.allowed_here(channel):
-            denial = messages.not_allowed(services.settings.allowed_channels or frozenset())
+        denial = services.access.channel_refusal(channel) or \
+            services.access.person_refusal(user)
+        if denial:
             respond(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
-            return
-        if refuse_guest(services, user, respond):
             return
         message = body.get("message") or {}
         message_ts = message.get("ts") or body.get("message_ts")

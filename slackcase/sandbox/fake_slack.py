@@ -37,6 +37,7 @@ SCOPE_OF = {
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
     "conversations.open": "im:write",
+    "usergroups.users.list": "usergroups:read",
 }
 MESSAGE_BLOCKS = {"section", "divider", "image", "actions", "context", "header", "rich_text",
                   "markdown", "video", "file", "table"}
@@ -146,6 +147,7 @@ class FakeSlack:
         self.scopes: set[str] = set(DEFAULT_SCOPES)
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, Channel] = {}
+        self.usergroups: dict[str, list[str]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.closed_views: set[str] = set()
         self.triggers: dict[str, float] = {}
@@ -423,6 +425,11 @@ class FakeSlack:
         more = start + limit < len(thread)
         return {"messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _usergroups_users_list(self, args: dict) -> dict:
+        if args["usergroup"] not in self.usergroups:
+            raise SlackFault("no_such_subteam")
+        return {"users": list(self.usergroups[args["usergroup"]])}
 
     def _conversations_open(self, args: dict) -> dict:
         users = str(args.get("users", "")).split(",")

@@ -169,3 +169,28 @@ def test_assignee_mentioned_when_mapped(tmp_path):
         assert case_of(world, "CS000101").assignee_name in post["text"]
     finally:
         world.stop()
+
+
+def test_only_listed_user_groups_may_create_cases(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_ALLOWED_USERGROUPS": "SHELPDESK"})
+    try:
+        world.fake.usergroups["SHELPDESK"] = ["UALICE"]
+        world.fake.scopes.add("usergroups:read")
+        world.driver.command("x", user="UBOB", channel="CGENERAL")
+        refusal = wait_for(lambda: world.fake.response_posts(), what="refusal")
+        assert "<!subteam^SHELPDESK>" in str(refusal[0]["blocks"])
+        assert world.fake.calls_to("views.open") == []
+        open_form(world, user="UALICE")
+    finally:
+        world.stop()
+
+
+def test_user_groups_without_scope_refuse_with_admin_hint(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_ALLOWED_USERGROUPS": "SHELPDESK"})
+    try:
+        world.driver.command("x", user="UALICE", channel="CGENERAL")
+        refusal = wait_for(lambda: world.fake.response_posts(), what="refusal")
+        assert "usergroups:read" in refusal[0]["text"]
+        assert world.fake.calls_to("views.open") == []
+    finally:
+        world.stop()

@@ -21,7 +21,8 @@ def load(**overrides):
 
 def test_valid_settings_are_typed():
     s = load(SLACKCASE_NOTIFY_CHANNELS="ctm-a=C111,*=C999", SLACKCASE_AGENTS="a-1=U123",
-             SLACKCASE_ALLOWED_CHANNELS="C111, C222", KORE_RATE_LIMIT_PER_MINUTE="30")
+             SLACKCASE_ALLOWED_CHANNELS="C111, C222", KORE_RATE_LIMIT_PER_MINUTE="30",
+             SLACKCASE_ALLOWED_USERGROUPS="S0HELP")
     assert s.default_template.id == "ctm-a"
     assert s.template("ctm-b").name == "Beta Team"
     assert s.notify_channel_for("ctm-a") == "C111"
@@ -29,6 +30,7 @@ def test_valid_settings_are_typed():
     assert s.slack_user_for_agent(None, "a-1") == "U123"
     assert s.allowed_channels == frozenset({"C111", "C222"})
     assert s.kore_rate_limit_per_minute == 30
+    assert s.allowed_usergroups == frozenset({"S0HELP"})
     assert s.slack_api_url == "https://slack.com/api/"
     assert not s.socket_mode
 
@@ -53,6 +55,7 @@ def test_listed_template_goes_only_to_its_channel():
     ("SLACKCASE_NOTIFY_CHANNELS", "ctm-a=general"),
     ("SLACKCASE_AGENTS", "john=U123"),
     ("SLACKCASE_ALLOWED_CHANNELS", "#general"),
+    ("SLACKCASE_ALLOWED_USERGROUPS", "helpdesk"),
     ("SLACKCASE_POLL_SECONDS", "never"),
     ("SLACK_API_URL", "http://slack.example.com/api/"),
 ])

@@ -1,0 +1,37 @@
+"""`slackcase check` against the fake Slack and the Kore.ai sandbox."""
+
+from slackcase.check import run_checks
+from tests.harness import make_world
+
+
+def run(settings):
+    lines: list[str] = []
+    code = run_checks(settings, out=lines.append)
+    return code, "\n".join(lines)
+
+
+def test_check_passes_on_a_good_configuration(world):
+    code, out = run(world.settings)
+    assert code == 0, out
+    assert "bot token works" in out and "Kore.ai answers" in out
+
+
+def test_check_names_missing_scopes_and_bad_kore_credentials(tmp_path):
+    world = make_world(tmp_path, env={"KORE_CLIENT_ID": "cs-wrong"})
+    try:
+        world.fake.scopes.discard("users:read.email")
+        code, out = run(world.settings)
+        assert code == 1
+        assert "missing bot scopes: users:read.email" in out and "reinstall" in out
+        assert "Kore.ai refused the JWT" in out and "Case Management Configuration" in out
+    finally:
+        world.stop()
+
+
+def test_check_asks_for_usergroups_scope_only_when_used(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_ALLOWED_USERGROUPS": "S0HELP"})
+    try:
+        code, out = run(world.settings)
+        assert code == 1 and "usergroups:read" in out
+    finally:
+        world.stop()
