@@ -2,8 +2,10 @@
 
 One batched, paged getCases per round covers every tracked case. A change updates the
 confirmation card in place; assignment, resolution and closing get one short reply per
-case per round; resolution DMs the requester. The snapshot is saved right after, so a
-restart repeats nothing; at most MAX_NOTICES_PER_ROUND cases are told per round.
+case per round; resolution DMs the requester. The new snapshot and the notices it owes
+are saved together (an outbox) before anything is posted, and each notice leaves the
+outbox once Slack has it: a restart repeats nothing, a Slack failure is retried next
+round, and at most MAX_NOTICES_PER_ROUND cases are told per round.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ log = logging.getLogger("slackcase.poller")
 
 MAX_PAGES_PER_ROUND = 10
 MAX_NOTICES_PER_ROUND = 20
+# Slack errors that will not change by retrying: the notice is dropped, with an error log.
+GIVE_UP = {"not_in_channel", "channel_not_found", "is_archived", "message_not_found",
+           "cant_update_message", "thread_not_found", "user_not_found", "account_inactive",
+           "missing_scope", "restricted_action", "invalid_blocks", "invalid_arguments"}
 PAGE_SIZE = 50
 
 
@@ -71,9 +77,13 @@ class Poller:
                 log.exception("poll round failed")
 
     def poll_once(self) -> int:
-        """One round; returns how many cases were found changed and told."""
+        """One round; returns how many cases were found changed."""
         tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
         self.rounds += 1
+        for sub in tracked.values():
+            if sub.steps.get("outbox"):
+                self._deliver(sub)  # notices a failure or a restart left behind
+        tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
         if not tracked:
             return 0
         found = self._fetch(tracked, min(s.created_at for s in tracked.values()))
@@ -87,7 +97,7 @@ class Poller:
             if told >= MAX_NOTICES_PER_ROUND:
                 break  # the rest are seen again next round: no notice storm
             with correlation(sub.id):
-                self._tell(sub, case, old, new)
+                self._deliver(self._record(sub, case, old, new))
             told += 1
         return told
 
@@ -112,29 +122,62 @@ class Poller:
                 break
         return found
 
-    def _tell(self, sub: Submission, case: Case, old: dict[str, Any], new: dict[str, Any]) -> None:
-        announcer = self.services.announcer
-        client = self.services.client
-        card = sub.steps.get("card") if isinstance(sub.steps.get("card"), dict) else {}
+    def _record(self, sub: Submission, case: Case, old: dict[str, Any],
+                new: dict[str, Any]) -> Submission:
+        """Save the new state and the notices it owes, before telling anyone."""
+        card = _card(sub)
         changes, meaningful = describe_changes(old, new)
-        channel, ts = (card or {}).get("channel"), (card or {}).get("ts")
-        try:
-            if channel and ts:
-                body = announcer.card(sub, case)
-                client.chat_update(channel=channel, ts=ts, text=body.text,
-                                   blocks=body.blocks_dict())
-                if meaningful:
-                    reply = messages.change_reply(case, changes)
-                    client.chat_postMessage(channel=channel, thread_ts=sub.origin.thread_ts or ts,
-                                            text=reply.text, blocks=reply.blocks_dict())
-            if new.get("closed") and not old.get("closed") and not sub.steps.get("resolved_dm"):
-                dm = messages.resolved_dm(case, sub.draft.title, (card or {}).get("permalink"))
-                client.chat_postMessage(channel=sub.draft.requester_id, text=dm.text,
-                                        blocks=dm.blocks_dict())
-                self.services.store.mark_step(sub.id, "resolved_dm", True)
-        except SlackApiError as exc:
-            log.warning("poll: telling Slack about %s failed: %s", case.refId,
-                        exc.response.get("error"))
+        notices: list[dict[str, Any]] = []
+        if card.get("channel") and card.get("ts"):
+            notices.append({"kind": "card"})
+            if meaningful:
+                notices.append({"kind": "reply", "changes": changes})
+        if new.get("closed") and not old.get("closed") and not sub.steps.get("resolved_dm"):
+            notices.append({"kind": "dm"})
         log.info("case %s changed: %s", case.refId, "; ".join(changes))
-        self.services.store.save_snapshot(sub.id, case, new,
-                                          tracking=case.status.name.lower() != "closed")
+        return self.services.store.save_change(sub.id, case, new, notices)
+
+    def _deliver(self, sub: Submission) -> None:
+        """Send what the outbox holds; each notice leaves it once Slack has it."""
+        store, case = self.services.store, sub.case
+        assert case is not None
+        outbox = list(sub.steps.get("outbox", []))
+        while outbox:
+            notice = outbox[0]
+            try:
+                self._send(sub, case, notice)
+            except SlackApiError as exc:
+                error = str(exc.response.get("error"))
+                if error not in GIVE_UP:
+                    log.warning("poll: %s notice for %s failed (%s); retry next round",
+                                notice["kind"], case.refId, error)
+                    return
+                log.error("poll: %s notice for %s cannot be sent: %s", notice["kind"],
+                          case.refId, error)
+            outbox.pop(0)
+            store.mark_step(sub.id, "outbox", outbox)
+            if notice["kind"] == "dm":
+                store.mark_step(sub.id, "resolved_dm", True)
+        if case.status.name.lower() == "closed":
+            store.stop_tracking(sub.id)
+
+    def _send(self, sub: Submission, case: Case, notice: dict[str, Any]) -> None:
+        client, card = self.services.client, _card(sub)
+        if notice["kind"] == "card":
+            body = self.services.announcer.card(sub, case)
+            client.chat_update(channel=card["channel"], ts=card["ts"], text=body.text,
+                               blocks=body.blocks_dict())
+        elif notice["kind"] == "reply":
+            reply = messages.change_reply(case, notice["changes"])
+            client.chat_postMessage(channel=card["channel"],
+                                    thread_ts=sub.origin.thread_ts or card["ts"],
+                                    text=reply.text, blocks=reply.blocks_dict())
+        elif notice["kind"] == "dm":
+            dm = messages.resolved_dm(case, sub.draft.title, card.get("permalink"))
+            client.chat_postMessage(channel=sub.draft.requester_id, text=dm.text,
+                                    blocks=dm.blocks_dict())
+
+
+def _card(sub: Submission) -> dict[str, Any]:
+    card = sub.steps.get("card")
+    return card if isinstance(card, dict) else {}

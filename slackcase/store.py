@@ -252,10 +252,22 @@ class Store:
                        (State.ACCEPTED, self._clock(), sub_id))
         return self.get(sub_id)
 
-    def save_snapshot(self, sub_id: str, case: Case, snapshot: dict[str, Any],
-                      tracking: bool) -> Submission:
-        return self._update(sub_id, case_json=case.model_dump_json(by_alias=True),
-                            snapshot=json.dumps(snapshot), tracking=int(tracking))
+    def save_change(self, sub_id: str, case: Case, snapshot: dict[str, Any],
+                    notices: list[dict[str, Any]]) -> Submission:
+        """The new state of a case and the notices it owes, in one transaction (an outbox)."""
+        with self._tx() as db:
+            row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub_id,)).fetchone()
+            steps = json.loads(row["steps"])
+            outbox = [n for n in steps.get("outbox", []) if n not in notices] + notices
+            steps["outbox"] = outbox
+            db.execute("UPDATE submissions SET case_json=?, snapshot=?, steps=?, tracking=1,"
+                       " updated_at=? WHERE id=?",
+                       (case.model_dump_json(by_alias=True), json.dumps(snapshot),
+                        json.dumps(steps), self._clock(), sub_id))
+        return self.get(sub_id)  # type: ignore[return-value]
+
+    def stop_tracking(self, sub_id: str) -> None:
+        self._update(sub_id, tracking=0)
 
     # ---- caches and dedupe -------------------------------------------------------------
     def cached_person(self, user_id: str, max_age: float) -> dict[str, Any] | None:

@@ -106,3 +106,45 @@ def test_retried_event_delivery_is_handled_once(world):
     wait_for(lambda: world.fake.calls_to("views.publish"), what="publish")
     time.sleep(0.3)
     assert len(world.fake.calls_to("views.publish")) == 1
+
+
+def test_slack_failure_on_a_change_notice_is_retried_next_round_once(world):
+    create(world, "wifi down")
+    announced(world, 1)
+    case_id = next(iter(world.kore.cases))
+    world.kore.set_status(case_id, "Resolved")
+    world.fake.fail("chat.postMessage", "internal_error", status=200, times=1)
+    world.app.poller.poll_once()
+    replies = lambda: [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts")]  # noqa: E731
+    assert replies() == [] and world.fake.posts("DALICE") == []
+    world.app.poller.poll_once()
+    assert len(replies()) == 1 and len(world.fake.posts("DALICE")) == 1
+    world.app.poller.poll_once()
+    assert len(replies()) == 1 and len(world.fake.posts("DALICE")) == 1
+
+
+def test_notices_saved_before_a_crash_are_sent_once_by_the_next_process(tmp_path):
+    db = str(tmp_path / "outbox.db")
+    world = make_world(tmp_path, database=db)
+    try:
+        create(world, "monitor flickers")
+        announced(world, 1)
+        case_id = next(iter(world.kore.cases))
+        world.kore.assign(case_id, 1)
+        # the change is recorded, Slack fails, and the process stops before the next round
+        world.fake.fail("chat.update", "internal_error")
+        assert world.app.poller.poll_once() == 1
+        assert [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts")] == []
+        world.app.stop()
+        again = build_app(world.settings.model_copy(update={"kore_host": world.kore.url}))
+        assert again.poller.poll_once() == 0  # nothing new in Kore.ai ...
+        replies = [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts")]
+        assert len(replies) == 1 and "Priya Nair" in replies[0]["text"]  # ... but owed
+        again.poller.poll_once()
+        assert len([m for m in world.fake.posts("CGENERAL") if m.get("thread_ts")]) == 1
+        again.stop()
+    finally:
+        world.server.close()
+        world.driver.close()
+        world.fake.close()
+        world.kore.close()
