@@ -38,8 +38,11 @@ class SlackAnnouncer:
 
     # ---- helpers ---------------------------------------------------------------------
     def assignee(self, case: Case) -> str:
+        """The assignee as a Slack mention where known (SLACKCASE_AGENTS, then email)."""
         agent = case.currAssignee
         user = self.settings.slack_user_for_agent(agent.aId, agent.agentId) if agent else None
+        if user is None and agent and agent.emailId:
+            user = self.directory.by_email(agent.emailId)
         return messages.assignee_label(case, user)
 
     def card(self, sub: Submission, case: Case) -> messages.Message:

@@ -24,6 +24,7 @@ class SlackDirectory:
         self._store = store
         self._ttl = ttl
         self._memory: dict[str, tuple[float, Person]] = {}
+        self._emails: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
 
     def cached(self, user_id: str) -> Person | None:
@@ -54,6 +55,23 @@ class SlackDirectory:
         with self._lock:
             self._memory[user_id] = (time.monotonic(), person)
         return person
+
+    def by_email(self, email: str) -> str | None:
+        """The Slack user with this email (users.lookupByEmail), misses cached too."""
+        key = email.lower()
+        with self._lock:
+            hit = self._emails.get(key)
+        if hit and time.monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            user_id: str | None = self._client.users_lookupByEmail(email=email)["user"]["id"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "users_not_found":
+                log.warning("users.lookupByEmail failed: %s", exc.response.get("error"))
+            user_id = None
+        with self._lock:
+            self._emails[key] = (time.monotonic(), user_id)
+        return user_id
 
     def name(self, user_id: str) -> str:
         return self.person(user_id).name

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -137,6 +138,8 @@ class Assignee(_Lenient):
     aId: str | None = None
     agentId: str | None = None
     name: str | None = None
+    # Not in the documented shape; used to find the agent in Slack when Kore.ai sends it.
+    emailId: str | None = Field(None, validation_alias=AliasChoices("emailId", "email"))
 
 
 class CaseUser(_Lenient):

@@ -38,6 +38,7 @@ SCOPE_OF = {
     "chat.postEphemeral": "chat:write",
     "conversations.open": "im:write",
     "usergroups.users.list": "usergroups:read",
+    "users.lookupByEmail": "users:read.email",
 }
 MESSAGE_BLOCKS = {"section", "divider", "image", "actions", "context", "header", "rich_text",
                   "markdown", "video", "file", "table"}
@@ -305,6 +306,14 @@ class FakeSlack:
         user = json.loads(json.dumps(user))
         if "users:read.email" not in self.scopes:
             user["profile"].pop("email", None)
+        return {"user": user}
+
+    def _users_lookupByEmail(self, args: dict) -> dict:
+        email = str(args["email"]).lower()
+        user = next((u for u in self.users.values()
+                     if (u["profile"].get("email") or "").lower() == email), None)
+        if user is None:
+            raise SlackFault("users_not_found")
         return {"user": user}
 
     def _check_view(self, view: Any) -> dict[str, Any]:

@@ -159,7 +159,10 @@ class KoreSandbox:
         return self._update(case_id, {"status": {"name": status}})
 
     def assign(self, case_id: str, agent_index: int) -> dict[str, Any]:
-        return self._update(case_id, {"currAssignee": AGENTS[agent_index % len(AGENTS)]})
+        return self.set_assignee(case_id, AGENTS[agent_index % len(AGENTS)])
+
+    def set_assignee(self, case_id: str, assignee: dict[str, Any]) -> dict[str, Any]:
+        return self._update(case_id, {"currAssignee": dict(assignee)})
 
     # ---- request handling -----------------------------------------------------------------
     def handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, bytes]:

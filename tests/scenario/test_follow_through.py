@@ -148,3 +148,16 @@ def test_notices_saved_before_a_crash_are_sent_once_by_the_next_process(tmp_path
         world.driver.close()
         world.fake.close()
         world.kore.close()
+
+
+def test_assignee_with_an_email_is_mentioned_as_the_slack_user(world):
+    create(world, "keyboard")
+    announced(world, 1)
+    case_id = next(iter(world.kore.cases))
+    world.kore.set_assignee(case_id, {"aId": "a-9", "agentId": "u-9", "name": "Bob B.",
+                                      "emailId": "BOB@example.com"})
+    world.app.poller.poll_once()
+    card = next(m for m in world.fake.posts("CGENERAL") if "thread_ts" not in m)
+    assert "<@UBOB>" in str(card["blocks"])
+    reply = next(m for m in world.fake.posts("CGENERAL") if m.get("thread_ts"))
+    assert "assigned to Bob B." in reply["text"]
