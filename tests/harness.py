@@ -41,10 +41,10 @@ class World:
     url: str
 
     # ---- conveniences -------------------------------------------------------------------
-    def latest_form(self) -> dict[str, Any]:
+    def latest_form(self) -> dict[str, Any] | None:
+        """The newest open case form, or None while none is open (for wait_for)."""
         forms = [v for v in self.fake.views.values() if v.get("callback_id") == "case_form"]
-        assert forms, "no case form open"
-        return forms[-1]
+        return forms[-1] if forms else None
 
     def cases(self) -> list[dict[str, Any]]:
         return list(self.kore.cases.values())

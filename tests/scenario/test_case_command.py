@@ -9,7 +9,7 @@ from tests.harness import case_of, make_world, wait_for
 def open_form(world, text="printer on fire", user="UALICE", channel="CGENERAL"):
     answer = world.driver.command(text, user=user, channel=channel)
     assert answer.status == 200 and not answer.body
-    return wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+    return wait_for(world.latest_form, what="form")
 
 
 def test_happy_path(world):

@@ -7,12 +7,12 @@ from tests.harness import make_world, wait_for
 
 
 def create(world, text, template=None, user="UALICE", channel="CGENERAL"):
+    before = len(world.kore.cases)
     world.driver.command(text, user=user, channel=channel)
-    form = wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+    form = wait_for(world.latest_form, what="form")
     values = {"template": template} if template else {}
     world.driver.submit(form["id"], values, user=user)
-    before = len(world.kore.cases)
-    wait_for(lambda: len(world.kore.cases) >= before, what="case")
+    wait_for(lambda: len(world.kore.cases) > before, what="case")
 
 
 def announced(world, n):

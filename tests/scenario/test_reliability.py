@@ -12,7 +12,7 @@ from tests.harness import BOT_TOKEN, KORE_SECRET, SIGNING_SECRET, make_world, wa
 
 def submit_case(world, text="disk full", user="UALICE", channel="CGENERAL"):
     world.driver.command(text, user=user, channel=channel)
-    form = wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+    form = wait_for(world.latest_form, what="form")
     return world.driver.submit(form["id"], user=user)
 
 
@@ -106,7 +106,7 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
 
     proc = start()
     world.driver.command("kill me", user="UALICE", channel="CGENERAL")
-    form = wait_for(lambda: world.fake.views and world.latest_form(), what="form")
+    form = wait_for(world.latest_form, what="form")
     answer = world.driver.submit(form["id"], user="UALICE")
     assert answer.body["response_action"] == "update"
     wait_for(lambda: world.kore.requests("createCase"), what="createCase sent")
