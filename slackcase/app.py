@@ -110,6 +110,7 @@ class Slackcase:
     services: Services
     poller: Poller
     sandbox: KoreSandbox | None = None
+    listeners: ThreadPoolExecutor | None = None
     _started: bool = field(default=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -131,6 +132,8 @@ class Slackcase:
     def stop(self) -> None:
         self._stopping.set()
         self.poller.stop()
+        if self.listeners:  # listeners still working after their ack finish first
+            self.listeners.shutdown(wait=True)
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()
         if self.sandbox:
@@ -173,13 +176,15 @@ def build_app(
                         access=Access(client, settings, directory))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""
+    # Sized for bursts: each listener holds its thread for the Slack calls after its ack.
+    listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="bolt")
     bolt = App(
         client=client,
         signing_secret=signing,
         request_verification_enabled=bool(signing) or not settings.socket_mode,
         token_verification_enabled=False,
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
+        listener_executor=listeners,
         raise_error_for_unhandled_request=False,
         # Bolt copies the root level onto its loggers unless given a base logger; this one
         # carries the level setup_logging chose, so request bodies are not logged at INFO.
@@ -187,4 +192,5 @@ def build_app(
     )
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
-    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox)
+    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
+                     listeners=listeners)

@@ -35,7 +35,7 @@ def pct(values: list[float], p: float) -> float:
 
 class Bench:
     def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str) -> None:
-        self.fake = FakeSlack(bot_token=TOKEN, latency=slack_latency)
+        self.fake = FakeSlack(bot_token=TOKEN, latency=slack_latency, validate_blocks=False)
         self.fake.serve()
         for i in range(60):
             self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
@@ -115,7 +115,7 @@ class Bench:
                                                                                  list[float]]:
         assert self.driver
         self.fake.views.clear()
-        self.commands(min(concurrency, count), rounds=max(1, count // max(1, concurrency)))
+        self.commands(min(concurrency, count), rounds=-(-count // max(1, concurrency)))
         self.wait(lambda: len(self.open_forms()) >= count, 30)
         forms = self.open_forms()[:count]
         posted_before = len(self.fake.posts("CBENCH"))

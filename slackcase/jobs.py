@@ -17,7 +17,7 @@ log = logging.getLogger("slackcase.jobs")
 
 
 class Jobs:
-    def __init__(self, workers: int = 16) -> None:
+    def __init__(self, workers: int = 64) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slackcase-job")
         self._heap: list[tuple[float, int, str, Callable[[], None]]] = []
         self._counter = itertools.count()

@@ -35,7 +35,7 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-def http_server(app: Slackcase, host: str, port: int, threads: int = 16) -> Any:
+def http_server(app: Slackcase, host: str, port: int, threads: int = 32) -> Any:
     """A waitress server: multi-threaded, bounded body and header sizes and idle time."""
     return create_server(
         wsgi_app(app),

@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS seen (
 """
 
 
+_LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
+           " WHERE t.thread_key=?")
+
+
 class ThreadHasCase(Exception):
     def __init__(self, existing: Submission) -> None:
         super().__init__(f"thread already linked to {existing.id}")
@@ -72,18 +76,43 @@ class Store:
     def __init__(self, path: str, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
+        # One connection writes, under a lock (fair, unlike SQLite's sleeping busy handler);
+        # each thread reads through its own connection, which WAL lets run beside the writer.
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
-                                   timeout=30)
-        self._db.row_factory = sqlite3.Row
+        self._db = self._connect()
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                             timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous=FULL")
+        return db
 
     def close(self) -> None:
         with self._lock:
+            for reader in self._readers:
+                reader.close()
             self._db.close()
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        if self.path == ":memory:":  # one database per connection: share the writer's
+            with self._lock:
+                return self._db.execute(sql, params).fetchall()
+        reader = getattr(self._local, "db", None)
+        if reader is None:
+            reader = self._local.db = self._connect()
+            with self._lock:
+                self._readers.append(reader)
+        return reader.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -131,55 +160,45 @@ class Store:
         return self.get(sub_id)  # type: ignore[return-value]
 
     def _live_link(self, db: sqlite3.Connection, key: str) -> Submission | None:
-        row = db.execute(
-            "SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
-            " WHERE t.thread_key=?", (key,)).fetchone()
+        row = db.execute(_LINKED, (key,)).fetchone()
         if row and row["state"] != State.FAILED:
             return _submission(row)
         return None
 
     def thread_case(self, key: str) -> Submission | None:
-        with self._lock:
-            return self._live_link(self._db, key)
+        row = self._row(_LINKED, (key,))
+        return _submission(row) if row and row["state"] != State.FAILED else None
 
     def get(self, sub_id: str) -> Submission | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchone()
+        row = self._row("SELECT * FROM submissions WHERE id=?", (sub_id,))
         return _submission(row) if row else None
 
     def by_case_id(self, case_id: str) -> Submission | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM submissions WHERE case_id=?",
-                                   (case_id,)).fetchone()
+        row = self._row("SELECT * FROM submissions WHERE case_id=?", (case_id,))
         return _submission(row) if row else None
 
     def unfinished(self) -> list[Submission]:
         marks = ",".join("?" * len(UNFINISHED))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT * FROM submissions WHERE state IN ({marks}) ORDER BY created_at",
-                tuple(UNFINISHED)).fetchall()
+        rows = self._rows(
+            f"SELECT * FROM submissions WHERE state IN ({marks}) ORDER BY created_at",
+            tuple(UNFINISHED))
         return [_submission(r) for r in rows]
 
     def in_state(self, state: State, limit: int = 100) -> list[Submission]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM submissions WHERE state=? ORDER BY created_at DESC LIMIT ?",
-                (state, limit)).fetchall()
+        rows = self._rows(
+            "SELECT * FROM submissions WHERE state=? ORDER BY created_at DESC LIMIT ?",
+            (state, limit))
         return [_submission(r) for r in rows]
 
     def for_person(self, user_id: str, limit: int = 20) -> list[Submission]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM submissions WHERE (requester_id=? OR filed_by=?)"
-                " AND case_id IS NOT NULL ORDER BY created_at DESC LIMIT ?",
-                (user_id, user_id, limit)).fetchall()
+        rows = self._rows(
+            "SELECT * FROM submissions WHERE (requester_id=? OR filed_by=?)"
+            " AND case_id IS NOT NULL ORDER BY created_at DESC LIMIT ?",
+            (user_id, user_id, limit))
         return [_submission(r) for r in rows]
 
     def tracked(self) -> list[Submission]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM submissions WHERE tracking=1 ORDER BY created_at").fetchall()
+        rows = self._rows("SELECT * FROM submissions WHERE tracking=1 ORDER BY created_at")
         return [_submission(r) for r in rows]
 
     def _update(self, sub_id: str, **fields: Any) -> Submission:
@@ -191,11 +210,12 @@ class Store:
 
     def mark_sent(self, sub_id: str, request: dict[str, Any]) -> Submission:
         """Written *before* the createCase call: after a crash we know to reconcile."""
-        with self._lock:
-            row = self._db.execute("SELECT attempts FROM submissions WHERE id=?",
-                                   (sub_id,)).fetchone()
-            return self._update(sub_id, state=State.SENT, request=json.dumps(request),
-                                attempts=row["attempts"] + 1, sent_at=self._clock())
+        now = self._clock()
+        with self._tx() as db:
+            db.execute("UPDATE submissions SET state=?, request=?, attempts=attempts+1,"
+                       " sent_at=?, updated_at=? WHERE id=?",
+                       (State.SENT, json.dumps(request), now, now, sub_id))
+        return self.get(sub_id)  # type: ignore[return-value]
 
     def mark_not_created(self, sub_id: str, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
@@ -271,8 +291,7 @@ class Store:
 
     # ---- caches and dedupe -------------------------------------------------------------
     def cached_person(self, user_id: str, max_age: float) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM people WHERE user_id=?", (user_id,)).fetchone()
+        row = self._row("SELECT * FROM people WHERE user_id=?", (user_id,))
         if row and self._clock() - row["fetched_at"] <= max_age:
             return json.loads(row["data"])
         return None
