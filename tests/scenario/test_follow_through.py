@@ -161,3 +161,19 @@ def test_assignee_with_an_email_is_mentioned_as_the_slack_user(world):
     assert "<@UBOB>" in str(card["blocks"])
     reply = next(m for m in world.fake.posts("CGENERAL") if m.get("thread_ts"))
     assert "assigned to Bob B." in reply["text"]
+
+
+def test_many_changes_at_once_are_spread_over_rounds(world):
+    from slackcase.poller import MAX_NOTICES_PER_ROUND
+
+    total = MAX_NOTICES_PER_ROUND + 3
+    for i in range(total):
+        create(world, f"storm {i}")
+    announced(world, total)
+    for case_id in list(world.kore.cases):
+        world.kore.set_status(case_id, "In Progress")
+    assert world.app.poller.poll_once() == MAX_NOTICES_PER_ROUND
+    assert world.app.poller.poll_once() == 3
+    assert world.app.poller.poll_once() == 0
+    edited = [m for m in world.fake.posts("CGENERAL") if m.get("edited")]
+    assert len(edited) == total
