@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
@@ -20,7 +19,7 @@ from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService, RetryPolicy
 from slackcase.config import CaseTemplate, Settings
-from slackcase.jobs import Jobs
+from slackcase.jobs import AckGate, AfterAck, Jobs
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
 from slackcase.listeners import register
@@ -110,7 +109,6 @@ class Slackcase:
     services: Services
     poller: Poller
     sandbox: KoreSandbox | None = None
-    listeners: ThreadPoolExecutor | None = None
     _started: bool = field(default=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -132,8 +130,7 @@ class Slackcase:
     def stop(self) -> None:
         self._stopping.set()
         self.poller.stop()
-        if self.listeners:  # listeners still working after their ack finish first
-            self.listeners.shutdown(wait=True)
+        self.services.after_ack.close(wait=True)  # work after an ack finishes first
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()
         if self.sandbox:
@@ -165,7 +162,8 @@ def build_app(
             kore = kore_client(settings, settings.kore_host)
     client = client or slack_client(settings)
     store = store or Store(settings.database)
-    jobs = jobs or Jobs()
+    acks = AckGate()
+    jobs = jobs or Jobs(gate=acks)
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
     cases = CaseService(settings=settings, store=store, kore=kore, directory=directory,
@@ -173,18 +171,18 @@ def build_app(
     services = Services(settings=settings, client=client, store=store, cases=cases,
                         directory=directory, announcer=announcer,
                         threads=ThreadReader(client, directory), jobs=jobs,
+                        after_ack=AfterAck(gate=acks), acks=acks,
                         access=Access(client, settings, directory))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""
-    # Sized for bursts: each listener holds its thread for the Slack calls after its ack.
-    listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="bolt")
     bolt = App(
         client=client,
         signing_secret=signing,
         request_verification_enabled=bool(signing) or not settings.socket_mode,
         token_verification_enabled=False,
-        process_before_response=False,
-        listener_executor=listeners,
+        # Listeners ack and hand the rest to services.after_ack, so the answer goes out when
+        # they return; Bolt's other mode waits for an ack by polling every 10 ms.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         # Bolt copies the root level onto its loggers unless given a base logger; this one
         # carries the level setup_logging chose, so request bodies are not logged at INFO.
@@ -192,5 +190,4 @@ def build_app(
     )
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
-    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
-                     listeners=listeners)
+    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox)

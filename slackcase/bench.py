@@ -8,24 +8,56 @@ code is non-zero if any case was lost or duplicated.
 from __future__ import annotations
 
 import argparse
+import http.client
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.loopback import wait_until
-from slackcase.sandbox.slack_driver import SlackDriver
+from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver, parse_answer
 
 SECRET = "bench-signing-secret-0123456789"
 TOKEN = "xoxb-bench-token"
 KORE_SECRET = "bench-kore-secret-0123456789-abcdef"
+
+
+def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
+    """In the load process: send each request on a new connection, `concurrency` at a time.
+
+    The pool's threads all exist before the first request goes, so a wave of `concurrency`
+    requests arrives together. `started` is wall-clock time, comparable with the fakes'.
+    """
+    parts = urlsplit(url)
+    assert parts.hostname and parts.port
+
+    def one(request: Request) -> Answer:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            started, clock = time.time(), time.perf_counter()
+            connection.request("POST", parts.path, request.body, request.headers)
+            response = connection.getresponse()
+            content = response.read()
+            elapsed = time.perf_counter() - clock
+        finally:
+            connection.close()
+        return Answer(response.status, parse_answer(content), elapsed, started)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        barrier = threading.Barrier(concurrency)
+        for _ in range(concurrency):
+            pool.submit(barrier.wait)
+        return list(pool.map(one, requests))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -57,6 +89,9 @@ class Bench:
         self.driver: SlackDriver | None = None
         self.rows: list[tuple[str, str, str, str, str]] = []
         self.problems: list[str] = []
+        # The load generator is a process of its own, as Slack is another machine.
+        self.load = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.load.submit(time.sleep, 0).result()
 
     def start_app(self, rate: int | None = None) -> float:
         if rate:
@@ -97,59 +132,87 @@ class Bench:
     def wait(self, predicate: Any, timeout: float) -> bool:
         return bool(wait_until(predicate, timeout, interval=0.01))
 
-    # ---- scenarios -----------------------------------------------------------------------
-    def commands(self, concurrency: int, rounds: int = 1) -> list[float]:
+    def fire(self, requests: list[Request], concurrency: int) -> list[Answer]:
+        """Send from the load process, so timing does not share a GIL with the fakes."""
         assert self.driver
-        users = [f"U{i % 60:04d}" for i in range(concurrency * rounds)]
-        with ThreadPoolExecutor(concurrency) as pool:
-            answers = list(pool.map(lambda u: self.driver.command("bench case", user=u,  # type: ignore[union-attr]
-                                                                  channel="CBENCH"), users))
-        if any(a.status != 200 for a in answers):
-            self.problems.append("a /case command was not acknowledged with 200")
-        return [a.elapsed for a in answers]
+        return self.load.submit(fire, self.driver.url, requests, concurrency).result()
 
+    # ---- scenarios -----------------------------------------------------------------------
     def open_forms(self) -> list[dict[str, Any]]:
         return [v for v in self.fake.views.values() if v.get("callback_id") == "case_form"]
 
-    def submissions(self, count: int, concurrency: int, timeout: float) -> tuple[list[float],
-                                                                                 list[float]]:
+    def commands(self, count: int, concurrency: int) -> list[Answer]:
+        """`count` /case commands, `concurrency` in flight; returns when their forms are open."""
+        assert self.driver
+        before = len(self.fake.calls_to("views.open"))
+        answers = self.fire([self.driver.command_request("bench case", user=f"U{i % 60:04d}",
+                                                         channel="CBENCH")
+                             for i in range(count)], concurrency)
+        if any(a.status != 200 for a in answers):
+            self.problems.append("a /case command was not acknowledged with 200")
+        if not self.wait(lambda: len(self.fake.calls_to("views.open")) >= before + count, 60):
+            self.problems.append("a case form did not open")
+        return answers
+
+    def command_waves(self, size: int, waves: int) -> list[float]:
+        """Waves of `size` simultaneous /case commands, each once the previous one settled."""
+        acks: list[float] = []
+        for _ in range(waves):
+            acks += [a.elapsed for a in self.commands(size, size)]
+            time.sleep(0.1)
+        return acks
+
+    def submissions(self, count: int, concurrency: int,
+                    timeout: float) -> tuple[list[float], list[float], float]:
+        """Submit `count` open forms, `concurrency` in flight; wait for every confirmation.
+
+        Returns the acks, each submission's time to its confirmation (the fake Slack's time
+        of the chat.postMessage carrying its title) and the time to the last confirmation.
+        """
         assert self.driver
         self.fake.views.clear()
-        self.commands(min(concurrency, count), rounds=-(-count // max(1, concurrency)))
-        self.wait(lambda: len(self.open_forms()) >= count, 30)
+        self.commands(count, min(count, 50))
         forms = self.open_forms()[:count]
-        posted_before = len(self.fake.posts("CBENCH"))
-        sent: dict[str, float] = {}
-
-        def submit(i_form: tuple[int, dict[str, Any]]) -> float:
-            i, form = i_form
-            title = f"bench {time.time_ns()} {i}"
-            sent[title] = time.perf_counter()
-            answer = self.driver.submit(form["id"], {"title": title},  # type: ignore[union-attr]
-                                        user=f"U{i % 60:04d}")
+        posted_before = len(self.fake.calls_to("chat.postMessage"))
+        titles = [f"bench {time.time_ns()} {i}" for i in range(len(forms))]
+        answers = self.fire([self.driver.submission_request(form["id"], {"title": title},
+                                                            user=f"U{i % 60:04d}")
+                             for i, (form, title) in enumerate(zip(forms, titles, strict=True))],
+                            concurrency)
+        for form, answer in zip(forms, answers, strict=True):
             if answer.status != 200 or (answer.body or {}).get("response_action") != "update":
                 self.problems.append(f"submission not accepted: {answer.status} {answer.body}")
-            return answer.elapsed
-
-        with ThreadPoolExecutor(concurrency) as pool:
-            acks = list(pool.map(submit, enumerate(forms)))
+            self.driver.applied(form["id"], answer)
+        sent = {title: answer.started for title, answer in zip(titles, answers, strict=True)}
+        posts = lambda: self.fake.calls_to("chat.postMessage")[posted_before:]  # noqa: E731
+        if not self.wait(lambda: len(posts()) >= len(sent), timeout):
+            self.problems.append(f"only {len(posts())}/{len(sent)} confirmations arrived")
         done: dict[str, float] = {}
-
-        def confirmed() -> bool:
-            for post in self.fake.posts("CBENCH")[posted_before:]:
-                for title, at in sent.items():
-                    if title not in done and title in str(post["blocks"]):
-                        done[title] = time.perf_counter() - at
-            return len(done) >= len(sent)
-
-        if not self.wait(confirmed, timeout):
-            self.problems.append(f"only {len(done)}/{len(sent)} confirmations arrived")
-        titles = [c["name"] for c in self.kore.cases.values() if c["name"] in sent]
-        if len(titles) != len(set(titles)):
+        for call in posts():
+            blocks = str(call.args.get("blocks"))
+            for title in sent.keys() - done.keys():
+                if title in blocks:
+                    done[title] = call.at - sent[title]
+                    break
+        if len(done) < len(sent):
+            self.problems.append(f"{len(sent) - len(done)} confirmation(s) missing")
+        created = [c["name"] for c in self.kore.cases.values() if c["name"] in sent]
+        if len(created) != len(set(created)):
             self.problems.append("a case was created twice")
-        if len(set(titles)) != len(sent):
-            self.problems.append(f"{len(sent) - len(set(titles))} case(s) lost")
-        return acks, list(done.values())
+        if len(set(created)) != len(sent):
+            self.problems.append(f"{len(sent) - len(set(created))} case(s) lost")
+        first = min(sent.values(), default=0.0)
+        last = max((sent[title] + took for title, took in done.items()), default=first)
+        return [a.elapsed for a in answers], list(done.values()), last - first
+
+    def submission_waves(self, size: int, waves: int) -> tuple[list[float], list[float]]:
+        acks: list[float] = []
+        confirmations: list[float] = []
+        for _ in range(waves):
+            wave_acks, wave_confirmations, _ = self.submissions(size, size, timeout=60)
+            acks += wave_acks
+            confirmations += wave_confirmations
+        return acks, confirmations
 
     def thread_shortcut(self, size: int) -> tuple[float, float]:
         assert self.driver
@@ -175,10 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--burst-rate", type=int, default=60)
     parser.add_argument("--thread-size", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=200,
+                        help="figures per latency row, from waves of the row's concurrency")
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
     args = parser.parse_args(argv)
     if args.quick:
         args.concurrency, args.burst, args.burst_rate, args.thread_size = [1, 5], 12, 600, 300
+        args.samples = 5
         args.kore_latency, args.slack_latency = 0.05, 0.01
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp)
@@ -186,8 +252,14 @@ def main(argv: list[str] | None = None) -> int:
             return run(bench, args)
         finally:
             bench.stop_app()
+            bench.load.shutdown()
             bench.fake.close()
             bench.kore.close()
+
+
+def waves(size: int, args: argparse.Namespace) -> int:
+    """Enough waves of `size` for about `--samples` figures (at most 50 waves)."""
+    return max(1, min(50, -(-args.samples // size)))
 
 
 def run(bench: Bench, args: argparse.Namespace) -> int:
@@ -195,17 +267,15 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
     slack, kore = args.slack_latency, args.kore_latency
     for n in args.concurrency:
-        bench.row(f"/case ack, {n} concurrent", bench.commands(n, rounds=max(1, 50 // n)), None)
-    time.sleep(1.0)  # let the forms of the ack rounds finish opening
+        bench.row(f"/case ack, {n} concurrent", bench.command_waves(n, waves(n, args)), None)
     t0 = time.time()
-    bench.commands(1)
-    bench.wait(lambda: [c for c in bench.fake.calls_to("views.open") if c.at >= t0], 5)
+    bench.commands(1, 1)
     opened = [c for c in bench.fake.calls_to("views.open") if c.at >= t0]
     if opened:
         bench.row("command -> views.open sent", [opened[0].at - t0], slack)
     ideal = kore + 2 * slack  # users.info + createCase + chat.postMessage
     for n in args.concurrency:
-        acks, confirmations = bench.submissions(n, n, timeout=60)
+        acks, confirmations = bench.submission_waves(n, waves(n, args))
         bench.row(f"submission ack, {n} concurrent", acks, None)
         if confirmations:
             bench.row(f"submission -> confirmation, {n} concurrent", confirmations, ideal)
@@ -217,10 +287,8 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     bench.stop_app()
     bench.fake.views.clear()
     bench.start_app(rate=args.burst_rate)
-    started = time.perf_counter()
-    _, confirmations = bench.submissions(args.burst, min(args.burst, 50),
-                                         timeout=args.burst * 60 / args.burst_rate + 120)
-    took = time.perf_counter() - started
+    _, _, took = bench.submissions(args.burst, min(args.burst, 50),
+                                   timeout=args.burst * 60 / args.burst_rate + 120)
     minimum = max(0.0, (args.burst - args.burst_rate) * 60 / args.burst_rate) + kore
     bench.rows.append((f"burst of {args.burst} at {args.burst_rate}/min: all confirmed",
                        f"{took:.1f} s", "", f"{minimum:.1f} s",

@@ -1,23 +1,112 @@
-"""Work after the ack: a thread pool plus a timer heap for delayed retries.
+"""Work after the ack.
 
-Each job is keyed, so the same submission never runs twice at once in this process.
+`AfterAck` takes what a listener does once it has acknowledged (open a form, answer in the
+channel), so Bolt sends the HTTP answer the moment the listener returns. `Jobs` is a thread
+pool plus a timer heap for durable case work and delayed retries; each job is keyed, so the
+same submission never runs twice at once in this process.
 """
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 log = logging.getLogger("slackcase.jobs")
 
 
+ACKS_FIRST_MAX_WAIT = 0.15  # seconds work after an ack may be held back for other acks
+ACKS_FIRST_QUIET = 0.01  # ...until no request has been answered for this long
+
+
+class AckGate:
+    """Acks go first: work after an ack waits, briefly, while other requests are answered.
+
+    Python runs one thread at a time, so when fifty requests land together their acks
+    share the interpreter with the forms and cases the first acks set going, and the last
+    ack waits for all of it. Holding that work back until requests have stopped coming for
+    `quiet` seconds (at most `max_wait`) answers every request first; the work itself is
+    not slower, it starts a few milliseconds later.
+    """
+
+    def __init__(self, max_wait: float = ACKS_FIRST_MAX_WAIT,
+                 quiet: float = ACKS_FIRST_QUIET) -> None:
+        self._max_wait = max_wait
+        self._quiet = quiet
+        self._answering = 0
+        self._last = 0.0
+        self._idle = threading.Condition()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around the handling of one request from Slack."""
+        with self._idle:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._last = time.monotonic()
+                if not self._answering:
+                    self._idle.notify_all()
+
+    def wait_turn(self) -> None:
+        deadline = time.monotonic() + self._max_wait
+        with self._idle:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if not self._answering:
+                    calm = self._last + self._quiet - now
+                    if calm <= 0:
+                        return
+                    self._idle.wait(min(calm, deadline - now))
+                else:
+                    self._idle.wait(deadline - now)
+
+
+class AfterAck:
+    """Runs a listener's post-ack work on its own pool, never queued behind Kore.ai jobs.
+
+    Bolt is run with process_before_response=True, so its answer to Slack goes out as soon
+    as the listener returns. Listeners ack, hand the rest here and return: no thread waits
+    (or polls) for an ack made on another thread.
+    """
+
+    def __init__(self, workers: int = 64, gate: AckGate | None = None) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
+        self._gate = gate or AckGate(max_wait=0, quiet=0)
+
+    def __call__(self, fn: Callable[[], None]) -> None:
+        context = contextvars.copy_context()  # keeps the correlation id for the logs
+        try:
+            self._pool.submit(self._guarded, context, fn)
+        except RuntimeError:  # shutting down: the request came in as the app stopped
+            log.warning("work after an ack dropped: the app is stopping")
+
+    def _guarded(self, context: contextvars.Context, fn: Callable[[], None]) -> None:
+        try:
+            self._gate.wait_turn()
+            context.run(fn)
+        except Exception as exc:
+            log.error("listener failed after its ack: %s: %s", type(exc).__name__, exc,
+                      exc_info=exc)
+
+    def close(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait)
+
+
 class Jobs:
-    def __init__(self, workers: int = 64) -> None:
+    def __init__(self, workers: int = 64, gate: AckGate | None = None) -> None:
+        self._gate = gate or AckGate(max_wait=0, quiet=0)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slackcase-job")
         self._heap: list[tuple[float, int, str, Callable[[], None]]] = []
         self._counter = itertools.count()
@@ -46,6 +135,7 @@ class Jobs:
         self._pool.submit(self._guarded, key, fn)
 
     def _guarded(self, key: str, fn: Callable[[], None]) -> None:
+        self._gate.wait_turn()
         while True:
             try:
                 fn()

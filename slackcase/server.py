@@ -26,7 +26,8 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
                                       ("Content-Length", str(len(body)))])
             return [body]
         if path == "/slack/events":
-            return slack(environ, start_response)
+            with app.services.acks.answering():
+                return slack(environ, start_response)
         body = b'{"ok": false, "error": "not_found"}'
         start_response("404 Not Found", [("Content-Type", "application/json"),
                                          ("Content-Length", str(len(body)))])
@@ -35,7 +36,7 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-def http_server(app: Slackcase, host: str, port: int, threads: int = 32) -> Any:
+def http_server(app: Slackcase, host: str, port: int, threads: int = 64) -> Any:
     """A waitress server: multi-threaded, bounded body and header sizes and idle time."""
     return create_server(
         wsgi_app(app),

@@ -10,7 +10,7 @@ from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService
 from slackcase.config import Settings
-from slackcase.jobs import Jobs
+from slackcase.jobs import AckGate, AfterAck, Jobs
 from slackcase.people import SlackDirectory
 from slackcase.store import Store
 from slackcase.threads import ThreadReader
@@ -27,3 +27,5 @@ class Services:
     threads: ThreadReader
     jobs: Jobs
     access: Access
+    after_ack: AfterAck
+    acks: AckGate

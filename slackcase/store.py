@@ -2,18 +2,25 @@
 
 SQLite in WAL mode by default. The interface speaks in operations of the domain
 (accept, claim, mark_sent...), not SQL, so a PostgreSQL backend can implement it later.
-Every state change is one transaction: a process killed at any point loses nothing.
+Every state change is durable (committed, synchronous=FULL) before the call returns: a
+process killed at any point loses nothing.
+
+Writes go through one writer thread that commits whatever is queued as one transaction
+(group commit), each operation inside its own savepoint. Under a burst this replaces fifty
+threads taking turns at a lock, each losing the GIL at every statement, with one thread
+and one fsync per group. Reads run beside it, one connection per thread (WAL).
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 from slackcase.domain import UNFINISHED, CaseDraft, Origin, State, Submission
 from slackcase.kore.models import Case
@@ -66,6 +73,102 @@ _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submis
            " WHERE t.thread_key=?")
 
 
+T = TypeVar("T")
+Operation = Callable[[sqlite3.Connection], Any]
+
+MAX_GROUP = 256  # operations committed together at most
+
+
+class StoreClosed(RuntimeError):
+    pass
+
+
+class _Writer:
+    """The one thread that writes: queued operations are committed in groups."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+        self._queue: queue.SimpleQueue[tuple[Operation, Future[Any]] | None] = \
+            queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="slackcase-store-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    def run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run operation(db) in a transaction; return once it is committed (or raise)."""
+        if threading.current_thread() is self._thread:
+            return operation(self._db)  # already inside the writer's transaction
+        if self._closed:
+            raise StoreClosed("the store is closed")
+        future: Future[T] = Future()
+        self._queue.put((operation, future))
+        return future.result()
+
+    def close(self) -> None:
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < MAX_GROUP:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop once this group is committed
+                    break
+                group.append(item)
+            self._commit(group)
+
+    def _commit(self, group: list[tuple[Operation, Future[Any]]]) -> None:
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        db = self._db
+        with self._lock:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                for operation, future in group:
+                    outcomes.append((future, *self._apply(operation, alone=len(group) == 1)))
+                db.execute("COMMIT")
+            except Exception as exc:  # BEGIN or COMMIT failed: nothing of the group stands
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                for _, future in group:
+                    future.set_exception(exc)
+                return
+        for future, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    def _apply(self, operation: Operation, *, alone: bool) -> tuple[Any, BaseException | None]:
+        """One operation; if it raises, its own writes are undone and the others' kept."""
+        db = self._db
+        if not alone:
+            db.execute("SAVEPOINT operation")
+        try:
+            result = operation(db)
+        except Exception as exc:
+            if alone:
+                db.execute("ROLLBACK")
+                db.execute("BEGIN IMMEDIATE")  # an empty transaction for COMMIT to end
+            else:
+                db.execute("ROLLBACK TO operation")
+                db.execute("RELEASE operation")
+            return None, exc
+        if not alone:
+            db.execute("RELEASE operation")
+        return result, None
+
+
 class ThreadHasCase(Exception):
     def __init__(self, existing: Submission) -> None:
         super().__init__(f"thread already linked to {existing.id}")
@@ -76,8 +179,9 @@ class Store:
     def __init__(self, path: str, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
-        # One connection writes, under a lock (fair, unlike SQLite's sleeping busy handler);
-        # each thread reads through its own connection, which WAL lets run beside the writer.
+        # One connection writes, on the writer thread; each thread reads through its own
+        # connection, which WAL lets run beside the writer. The lock guards the connection
+        # list, and the write connection where reads must share it (:memory:).
         self._lock = threading.RLock()
         self._db = self._connect()
         if path != ":memory:":
@@ -85,6 +189,7 @@ class Store:
         self._db.executescript(SCHEMA)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._writer = _Writer(self._db, self._lock)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
@@ -94,6 +199,7 @@ class Store:
         return db
 
     def close(self) -> None:
+        self._writer.close()
         with self._lock:
             for reader in self._readers:
                 reader.close()
@@ -114,16 +220,9 @@ class Store:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """operation(db) in a transaction, committed before this returns."""
+        return self._writer.run(operation)
 
     # ---- submissions -------------------------------------------------------------
     def accept(self, sub_id: str, draft: CaseDraft, origin: Origin, *, idem_key: str | None,
@@ -135,7 +234,9 @@ class Store:
         allow_another is set.
         """
         now = self._clock()
-        with self._tx() as db:
+        draft_json, origin_json = draft.model_dump_json(), origin.model_dump_json()
+
+        def operation(db: sqlite3.Connection) -> Submission | None:
             if idem_key:
                 row = db.execute("SELECT * FROM submissions WHERE idem_key=?",
                                  (idem_key,)).fetchone()
@@ -150,14 +251,19 @@ class Store:
                 "INSERT INTO submissions (id, idem_key, state, draft, origin, allow_another,"
                 " requester_id, filed_by, created_at, updated_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (sub_id, idem_key, State.ACCEPTED, draft.model_dump_json(),
-                 origin.model_dump_json(), int(allow_another), draft.requester_id,
-                 origin.user_id, now, now),
+                (sub_id, idem_key, State.ACCEPTED, draft_json, origin_json,
+                 int(allow_another), draft.requester_id, origin.user_id, now, now),
             )
             if key and not allow_another:
                 db.execute("INSERT OR REPLACE INTO thread_links VALUES (?,?,?)",
                            (key, sub_id, now))
-        return self.get(sub_id)  # type: ignore[return-value]
+            return None
+
+        existing = self._write(operation)
+        if existing is not None:
+            return existing
+        return Submission(id=sub_id, state=State.ACCEPTED, draft=draft, origin=origin,
+                          created_at=now, updated_at=now, allow_another=allow_another)
 
     def _live_link(self, db: sqlite3.Connection, key: str) -> Submission | None:
         row = db.execute(_LINKED, (key,)).fetchone()
@@ -204,17 +310,16 @@ class Store:
     def _update(self, sub_id: str, **fields: Any) -> Submission:
         fields["updated_at"] = self._clock()
         columns = ", ".join(f"{name}=?" for name in fields)
-        with self._tx() as db:
-            db.execute(f"UPDATE submissions SET {columns} WHERE id=?", (*fields.values(), sub_id))
+        self._write(lambda db: db.execute(f"UPDATE submissions SET {columns} WHERE id=?",
+                                          (*fields.values(), sub_id)))
         return self.get(sub_id)  # type: ignore[return-value]
 
     def mark_sent(self, sub_id: str, request: dict[str, Any]) -> Submission:
         """Written *before* the createCase call: after a crash we know to reconcile."""
         now = self._clock()
-        with self._tx() as db:
-            db.execute("UPDATE submissions SET state=?, request=?, attempts=attempts+1,"
-                       " sent_at=?, updated_at=? WHERE id=?",
-                       (State.SENT, json.dumps(request), now, now, sub_id))
+        self._write(lambda db: db.execute(
+            "UPDATE submissions SET state=?, request=?, attempts=attempts+1, sent_at=?,"
+            " updated_at=? WHERE id=?", (State.SENT, json.dumps(request), now, now, sub_id)))
         return self.get(sub_id)  # type: ignore[return-value]
 
     def mark_not_created(self, sub_id: str, *, uncertain: bool, error: str,
@@ -228,12 +333,14 @@ class Store:
             error_kind=None)
 
     def mark_step(self, sub_id: str, step: str, value: Any) -> Submission:
-        with self._tx() as db:
+        def operation(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub_id,)).fetchone()
             steps = json.loads(row["steps"])
             steps[step] = value
             db.execute("UPDATE submissions SET steps=?, updated_at=? WHERE id=?",
                        (json.dumps(steps), self._clock(), sub_id))
+
+        self._write(operation)
         return self.get(sub_id)  # type: ignore[return-value]
 
     def mark_announced(self, sub_id: str, snapshot: dict[str, Any], tracking: bool) -> Submission:
@@ -249,10 +356,10 @@ class Store:
 
         The thread link is taken back unless another live case claimed the thread meanwhile.
         """
-        with self._tx() as db:
+        def operation(db: sqlite3.Connection) -> bool:
             row = db.execute("SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchone()
             if row is None or row["state"] != State.FAILED:
-                return None
+                return False
             sub = _submission(row)
             if draft is not None:
                 db.execute("UPDATE submissions SET draft=?, requester_id=?, request=NULL"
@@ -270,20 +377,26 @@ class Store:
             db.execute("UPDATE submissions SET state=?, error=NULL, error_kind=NULL,"
                        " attempts=0, updated_at=? WHERE id=?",
                        (State.ACCEPTED, self._clock(), sub_id))
-        return self.get(sub_id)
+            return True
+
+        return self.get(sub_id) if self._write(operation) else None
 
     def save_change(self, sub_id: str, case: Case, snapshot: dict[str, Any],
                     notices: list[dict[str, Any]]) -> Submission:
         """The new state of a case and the notices it owes, in one transaction (an outbox)."""
-        with self._tx() as db:
+        case_json = case.model_dump_json(by_alias=True)
+
+        def operation(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub_id,)).fetchone()
             steps = json.loads(row["steps"])
             outbox = [n for n in steps.get("outbox", []) if n not in notices] + notices
             steps["outbox"] = outbox
             db.execute("UPDATE submissions SET case_json=?, snapshot=?, steps=?, tracking=1,"
                        " updated_at=? WHERE id=?",
-                       (case.model_dump_json(by_alias=True), json.dumps(snapshot),
-                        json.dumps(steps), self._clock(), sub_id))
+                       (case_json, json.dumps(snapshot), json.dumps(steps), self._clock(),
+                        sub_id))
+
+        self._write(operation)
         return self.get(sub_id)  # type: ignore[return-value]
 
     def stop_tracking(self, sub_id: str) -> None:
@@ -297,17 +410,18 @@ class Store:
         return None
 
     def cache_person(self, user_id: str, data: dict[str, Any]) -> None:
-        with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO people VALUES (?,?,?)",
-                       (user_id, json.dumps(data), self._clock()))
+        row = (user_id, json.dumps(data), self._clock())
+        self._write(lambda db: db.execute("INSERT OR REPLACE INTO people VALUES (?,?,?)", row))
 
     def first_time(self, key: str, ttl: float = 3600.0) -> bool:
         """True the first time `key` is seen within ttl (Slack's retried deliveries)."""
         now = self._clock()
-        with self._tx() as db:
+
+        def operation(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM seen WHERE seen_at < ?", (now - ttl,))
-            cursor = db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now))
-            return cursor.rowcount == 1
+            return db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now)).rowcount == 1
+
+        return self._write(operation)
 
 
 def _submission(row: sqlite3.Row) -> Submission:

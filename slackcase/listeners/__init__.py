@@ -16,6 +16,7 @@ log = logging.getLogger("slackcase.listeners")
 
 
 def register(app: App, services: Services) -> None:
+    app.middleware(_answering(services))
     app.middleware(_drop_retried_events(services))
     app.command(ids.COMMAND)(commands.case_command(services))
     app.shortcut(ids.SHORTCUT_CREATE_CASE)(shortcuts.create_from_message(services))
@@ -28,6 +29,16 @@ def register(app: App, services: Services) -> None:
     app.action(ids.ACTION_LINK)(actions.link_clicked)
     app.event("app_home_opened")(events.home_opened(services))
     app.error(_on_error)
+
+
+def _answering(services: Services) -> Callable[..., Any]:
+    """Counts requests being answered, so work after earlier acks lets them go first."""
+
+    def middleware(next: Callable[[], Any]) -> Any:
+        with services.acks.answering():
+            return next()
+
+    return middleware
 
 
 def _drop_retried_events(services: Services) -> Callable[..., Any]:

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slackcase import ids, messages, views
 from slackcase.domain import State
 from slackcase.forms import ModalMetadata, default_due
+from slackcase.listeners.acking import acked
 from slackcase.listeners.modal import fill_form, open_form, state_value
 from slackcase.services import Services
 
@@ -21,8 +22,7 @@ log = logging.getLogger("slackcase.listeners")
 def requester_changed(services: Services) -> Callable[..., None]:
     """Show or hide the contact inputs depending on the new requester's Slack profile."""
 
-    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        ack()
+    def work(body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
         view = body["view"]
         meta = ModalMetadata.load(view.get("private_metadata"))
         values = view["state"]["values"]
@@ -48,12 +48,11 @@ def requester_changed(services: Services) -> Callable[..., None]:
         except SlackApiError as exc:
             log.info("requester refresh skipped: %s", exc.response.get("error"))
 
-    return handle
+    return acked(services, work)
 
 
 def create_another(services: Services) -> Callable[..., None]:
-    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        ack()
+    def work(body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
         view = body["view"]
         meta = ModalMetadata.load(view.get("private_metadata"))
         meta.another, meta.filled = True, False
@@ -66,12 +65,12 @@ def create_another(services: Services) -> Callable[..., None]:
             services, response["view"], meta, title="", description="", requester=user,
             message={"ts": meta.mts, "user": user, "text": ""}))
 
-    return handle
+    return acked(services, work)
 
 
 def retry_submission(services: Services) -> Callable[..., None]:
-    def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
-        ack()
+    def work(body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
+        assert respond is not None  # messages carry a response_url
         sub_id = body["actions"][0]["value"]
         sub = services.store.get(sub_id)
         if sub is None or sub.origin.user_id != body["user"]["id"]:
@@ -85,12 +84,12 @@ def retry_submission(services: Services) -> Callable[..., None]:
         respond(replace_original=True,
                 text=messages.notice(f"Retrying “{sub.draft.title}”…").text)
 
-    return handle
+    return acked(services, work)
 
 
 def edit_submission(services: Services) -> Callable[..., None]:
-    def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
-        ack()
+    def work(body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
+        assert respond is not None  # messages carry a response_url
         sub = services.store.get(body["actions"][0]["value"])
         if sub is None or sub.origin.user_id != body["user"]["id"] or \
                 sub.state is not State.FAILED:
@@ -109,12 +108,11 @@ def edit_submission(services: Services) -> Callable[..., None]:
                                banner=f":warning: {sub.error or 'The case was not created.'}")
         services.client.views_open(trigger_id=body["trigger_id"], view=form)
 
-    return handle
+    return acked(services, work)
 
 
 def new_case_from_home(services: Services) -> Callable[..., None]:
-    def handle(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        ack()
+    def work(body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
         user = body["user"]["id"]
         denial = services.access.person_refusal(user)
         if denial:  # App Home has no response_url: say it in a small modal
@@ -124,7 +122,7 @@ def new_case_from_home(services: Services) -> Callable[..., None]:
         meta = ModalMetadata(src="home", user=user, team=(body.get("team") or {}).get("id"))
         open_form(services, body["trigger_id"], meta)
 
-    return handle
+    return acked(services, work)
 
 
 def link_clicked(ack: Callable[..., None]) -> None:

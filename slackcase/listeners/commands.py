@@ -18,27 +18,29 @@ log = logging.getLogger("slackcase.listeners")
 
 def case_command(services: Services) -> Callable[..., None]:
     def handle(ack: Callable[..., None], body: dict[str, Any], respond: Callable[..., Any]) -> None:
-        channel = body.get("channel_id")
-        denial = services.access.channel_refusal(channel)
+        denial = services.access.channel_refusal(body.get("channel_id"))
         if denial:
             ack(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
             return
         ack()
-        user = body["user_id"]
-        denial = services.access.person_refusal(user)
-        if denial:
-            respond(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
-            return
-        meta = ModalMetadata(src="command", user=user, team=body.get("team_id"), ch=channel,
-                             ru=body.get("response_url"))
-        try:
-            open_form(services, body["trigger_id"], meta,
-                      title=clip((body.get("text") or "").strip(), 250))
-        except SlackApiError as exc:
-            log.warning("views.open failed: %s", exc.response.get("error"))
-            respond(response_type="ephemeral", text=(
-                "The case form could not be opened (Slack said "
-                f"{exc.response.get('error')}). Please run /case again."))
+        services.after_ack(lambda: _open(services, body, respond))
 
     return handle
 
+
+def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any]) -> None:
+    user = body["user_id"]
+    denial = services.access.person_refusal(user)
+    if denial:
+        respond(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
+        return
+    meta = ModalMetadata(src="command", user=user, team=body.get("team_id"),
+                         ch=body.get("channel_id"), ru=body.get("response_url"))
+    try:
+        open_form(services, body["trigger_id"], meta,
+                  title=clip((body.get("text") or "").strip(), 250))
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+        respond(response_type="ephemeral", text=(
+            "The case form could not be opened (Slack said "
+            f"{exc.response.get('error')}). Please run /case again."))

@@ -10,8 +10,9 @@ from slackcase.services import Services
 
 
 def home_opened(services: Services) -> Callable[..., None]:
-    def handle(event: dict[str, Any]) -> None:
+    def handle(ack: Callable[..., None], event: dict[str, Any]) -> None:
+        ack()
         if event.get("tab", "home") == "home":
-            publish_home(services, event["user"])
+            services.after_ack(lambda: publish_home(services, event["user"]))
 
     return handle

@@ -26,6 +26,24 @@ class Answer:
     status: int
     body: dict[str, Any] | None
     elapsed: float
+    started: float = 0.0  # wall clock, when the request was sent
+
+
+@dataclass(frozen=True)
+class Request:
+    """A signed request to the app: what Slack would send."""
+
+    body: bytes
+    headers: dict[str, str]
+
+
+def parse_answer(content: bytes) -> dict[str, Any] | None:
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return {"raw": content.decode(errors="replace")}
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
@@ -47,28 +65,36 @@ class SlackDriver:
     def close(self) -> None:
         self.http.close()
 
-    def post(self, body: bytes, content_type: str, *, secret: str | None = None,
-             timestamp: int | None = None, headers: dict[str, str] | None = None) -> Answer:
+    def prepare(self, body: bytes, content_type: str, *, secret: str | None = None,
+                timestamp: int | None = None, headers: dict[str, str] | None = None) -> Request:
+        """A signed request, ready to send now or from another process (the benchmark)."""
         signed = sign(secret or self.secret, body, timestamp)
-        started = time.perf_counter()
-        response = self.http.post(self.url, content=body, headers={
-            "Content-Type": content_type, **signed, **(headers or {})})
-        elapsed = time.perf_counter() - started
-        data = None
-        if response.content:
-            try:
-                data = response.json()
-            except ValueError:
-                data = {"raw": response.text}
-        return Answer(response.status_code, data, elapsed)
+        return Request(body, {"Content-Type": content_type, **signed, **(headers or {})})
+
+    def send(self, request: Request) -> Answer:
+        started, clock = time.time(), time.perf_counter()
+        response = self.http.post(self.url, content=request.body, headers=request.headers)
+        elapsed = time.perf_counter() - clock
+        return Answer(response.status_code, parse_answer(response.content), elapsed, started)
+
+    def post(self, body: bytes, content_type: str, **kwargs: Any) -> Answer:
+        return self.send(self.prepare(body, content_type, **kwargs))
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Answer:
+        return self.send(self.interaction_request(payload, **kwargs))
+
+    def interaction_request(self, payload: dict[str, Any], **kwargs: Any) -> Request:
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+        return self.prepare(body, "application/x-www-form-urlencoded", **kwargs)
 
     # ---- what people do ---------------------------------------------------------------------
     def command(self, text: str, *, user: str, channel: str, channel_name: str = "general",
                 **kwargs: Any) -> Answer:
+        return self.send(self.command_request(text, user=user, channel=channel,
+                                              channel_name=channel_name, **kwargs))
+
+    def command_request(self, text: str, *, user: str, channel: str,
+                        channel_name: str = "general", **kwargs: Any) -> Request:
         form = {
             "token": "legacy-verification-token", "api_app_id": "A0SLACKCASE",
             "team_id": self.team_id, "team_domain": "fake", "enterprise_id": "",
@@ -77,7 +103,8 @@ class SlackDriver:
             "response_url": self.fake.new_response_url(), "trigger_id": self.fake.new_trigger(),
             "is_enterprise_install": "false",
         }
-        return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kwargs)
+        return self.prepare(urlencode(form).encode(), "application/x-www-form-urlencoded",
+                            **kwargs)
 
     def shortcut(self, message: dict[str, Any], *, user: str, channel: str,
                  callback_id: str = "create_case_from_message") -> Answer:
@@ -106,6 +133,19 @@ class SlackDriver:
 
     def submit(self, view_id: str, values: dict[str, Any] | None = None, *, user: str,
                apply: bool = True, **kwargs: Any) -> Answer:
+        answer = self.send(self.submission_request(view_id, values, user=user, **kwargs))
+        if apply:
+            self.applied(view_id, answer)
+        return answer
+
+    def applied(self, view_id: str, answer: Answer) -> None:
+        """What Slack does with the app's answer to a submission: close, update or show errors."""
+        action = (answer.body or {}).get("response_action")
+        if answer.status == 200 and action != "errors":
+            self.fake.apply_ack(view_id, answer.body)
+
+    def submission_request(self, view_id: str, values: dict[str, Any] | None = None, *,
+                           user: str, **kwargs: Any) -> Request:
         view = self.fake.views[view_id]
         payload = {
             "type": "view_submission", "team": {"id": self.team_id, "domain": "fake"},
@@ -115,11 +155,7 @@ class SlackDriver:
             "view": {**view, "state": self.state_for(view, values or {})},
             "is_enterprise_install": False,
         }
-        answer = self.interaction(payload, **kwargs)
-        action = (answer.body or {}).get("response_action")
-        if apply and answer.status == 200 and action != "errors":
-            self.fake.apply_ack(view_id, answer.body)
-        return answer
+        return self.interaction_request(payload, **kwargs)
 
     def click(self, action_id: str, value: str, *, user: str, view_id: str | None = None,
               channel: str | None = None, message: dict[str, Any] | None = None,

@@ -1,0 +1,136 @@
+"""The store's writer: group commit, one operation's failure kept to itself, durability."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from slackcase.domain import CaseDraft, Origin, State, new_submission_id
+from slackcase.store import Store, StoreClosed, ThreadHasCase
+
+
+def draft(title: str = "Printer on fire") -> CaseDraft:
+    return CaseDraft(template_id="ctm-1", title=title, description="It smokes.",
+                     due=datetime(2030, 1, 1, tzinfo=UTC), requester_id="U1")
+
+
+def origin(thread: str | None = None) -> Origin:
+    return Origin(source="shortcut" if thread else "command", user_id="U1", channel_id="C1",
+                  thread_ts=thread)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(str(tmp_path / "store.db"))
+    yield s
+    s.close()
+
+
+def test_fifty_concurrent_accepts_are_all_committed_once(tmp_path, store):
+    ids = [new_submission_id() for _ in range(50)]
+    with ThreadPoolExecutor(50) as pool:
+        subs = list(pool.map(lambda i: store.accept(i, draft(i), origin(), idem_key=i), ids))
+    assert [s.id for s in subs] == ids and all(s.state is State.ACCEPTED for s in subs)
+    # Every one is on disk: a second connection (another process, after a crash) sees them.
+    rows = sqlite3.connect(str(tmp_path / "store.db")).execute(
+        "SELECT id, idem_key FROM submissions").fetchall()
+    assert sorted(rows) == sorted((i, i) for i in ids)
+
+
+def test_repeated_idempotency_key_returns_the_first_submission(store):
+    first = store.accept("sc-1", draft(), origin(), idem_key="view:hash")
+    again = store.accept("sc-2", draft("other"), origin(), idem_key="view:hash")
+    assert again.id == first.id and store.get("sc-2") is None
+
+
+def test_thread_with_a_live_case_refuses_a_second_even_when_grouped(store):
+    store.accept("sc-1", draft(), origin("111.1"), idem_key=None)
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(
+            lambda i: _outcome(lambda: store.accept(f"sc-x{i}", draft(), origin("111.1"),
+                                                    idem_key=None)), range(8)))
+    assert all(isinstance(o, ThreadHasCase) for o in outcomes)
+    assert store.thread_case("C1:111.1").id == "sc-1"  # type: ignore[union-attr]
+
+
+def test_a_failing_operation_in_a_group_undoes_only_its_own_writes(store):
+    def insert(key: str, fail: bool = False):
+        def operation(db: sqlite3.Connection) -> str:
+            db.execute("INSERT INTO seen VALUES (?, ?)", (key, time.time()))
+            if fail:
+                raise ValueError("boom")
+            return key
+        return operation
+
+    # Hold the writer inside the commit of a first operation, so the next three queue up
+    # and are committed together as one group.
+    store._lock.acquire()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            first = pool.submit(store._write, insert("first"))
+            time.sleep(0.05)
+            group = [pool.submit(store._write, insert("a")),
+                     pool.submit(store._write, insert("bad", fail=True)),
+                     pool.submit(store._write, insert("c"))]
+            time.sleep(0.05)
+            store._lock.release()
+            assert first.result(5) == "first"
+            assert group[0].result(5) == "a" and group[2].result(5) == "c"
+            with pytest.raises(ValueError, match="boom"):
+                group[1].result(5)
+    finally:
+        if store._lock._is_owned():  # type: ignore[attr-defined]
+            store._lock.release()
+    assert not store.first_time("a") and not store.first_time("c")
+    assert store.first_time("bad")  # never committed, so seen for the first time now
+
+
+def test_a_failing_operation_alone_leaves_the_store_usable(store):
+    def failing(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO seen VALUES ('alone', 1)")
+        raise RuntimeError("nope")
+
+    with pytest.raises(RuntimeError):
+        store._write(failing)
+    assert store.first_time("alone")
+    assert store.accept("sc-9", draft(), origin(), idem_key=None).id == "sc-9"
+
+
+def test_what_was_written_survives_a_reopen_and_a_closed_store_refuses_writes(tmp_path):
+    path = str(tmp_path / "again.db")
+    s = Store(path)
+    s.accept("sc-1", draft(), origin(), idem_key=None)
+    s.mark_step("sc-1", "card", {"ts": "1.2"})
+    s.close()
+    with pytest.raises(StoreClosed):
+        s.first_time("late")
+    reopened = Store(path)
+    try:
+        assert reopened.get("sc-1").steps == {"card": {"ts": "1.2"}}  # type: ignore[union-attr]
+    finally:
+        reopened.close()
+
+
+def test_writes_from_many_threads_keep_every_step(store):
+    store.accept("sc-1", draft(), origin(), idem_key=None)
+    barrier = threading.Barrier(20)
+
+    def step(i: int) -> None:
+        barrier.wait()
+        store.mark_step("sc-1", f"step{i}", i)
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(step, range(20)))
+    assert store.get("sc-1").steps == {f"step{i}": i for i in range(20)}  # type: ignore[union-attr]
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except Exception as exc:
+        return exc
