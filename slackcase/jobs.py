@@ -32,7 +32,8 @@ class AckGate:
     share the interpreter with the forms and cases the first acks set going, and the last
     ack waits for all of it. Holding that work back until requests have stopped coming for
     `quiet` seconds (at most `max_wait`) answers every request first; the work itself is
-    not slower, it starts a few milliseconds later.
+    not slower, it starts a few milliseconds later. One watcher thread decides when it is
+    calm, so waiting work is woken once, not at every request.
     """
 
     def __init__(self, max_wait: float = ACKS_FIRST_MAX_WAIT,
@@ -41,36 +42,46 @@ class AckGate:
         self._quiet = quiet
         self._answering = 0
         self._last = 0.0
-        self._idle = threading.Condition()
+        self._changed = threading.Condition()
+        self._calm = threading.Event()
+        self._calm.set()
+        if max_wait > 0:
+            threading.Thread(target=self._watch, name="slackcase-ack-gate", daemon=True).start()
 
     @contextmanager
     def answering(self) -> Iterator[None]:
         """Around the handling of one request from Slack."""
-        with self._idle:
+        with self._changed:
             self._answering += 1
+            if self._calm.is_set():
+                self._calm.clear()
+                self._changed.notify()
         try:
             yield
         finally:
-            with self._idle:
+            with self._changed:
                 self._answering -= 1
                 self._last = time.monotonic()
                 if not self._answering:
-                    self._idle.notify_all()
+                    self._changed.notify()
 
     def wait_turn(self) -> None:
-        deadline = time.monotonic() + self._max_wait
-        with self._idle:
+        if self._max_wait > 0:
+            self._calm.wait(self._max_wait)
+
+    def _watch(self) -> None:
+        with self._changed:
             while True:
-                now = time.monotonic()
-                if now >= deadline:
-                    return
-                if not self._answering:
-                    calm = self._last + self._quiet - now
-                    if calm <= 0:
-                        return
-                    self._idle.wait(min(calm, deadline - now))
-                else:
-                    self._idle.wait(deadline - now)
+                if self._answering:
+                    self._changed.wait()
+                    continue
+                calm_in = self._last + self._quiet - time.monotonic()
+                if calm_in > 0:
+                    self._changed.wait(calm_in)
+                    continue
+                self._calm.set()
+                while self._calm.is_set():  # until a request comes in
+                    self._changed.wait()
 
 
 class AfterAck:
@@ -104,8 +115,11 @@ class AfterAck:
         self._pool.shutdown(wait=wait)
 
 
+JOB_WORKERS = 64  # Kore.ai calls in flight at most; kore.client.MAX_CONNECTIONS matches
+
+
 class Jobs:
-    def __init__(self, workers: int = 64, gate: AckGate | None = None) -> None:
+    def __init__(self, workers: int = JOB_WORKERS, gate: AckGate | None = None) -> None:
         self._gate = gate or AckGate(max_wait=0, quiet=0)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slackcase-job")
         self._heap: list[tuple[float, int, str, Callable[[], None]]] = []

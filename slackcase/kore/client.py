@@ -30,6 +30,7 @@ BASE_PATH = "/caseManagement/api/public/analytics/{stream_id}"
 DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 300.0
 SAFE_READ_ATTEMPTS = 3
+MAX_CONNECTIONS = 64  # = the job pool (jobs.JOB_WORKERS)
 
 
 class KoreClient:
@@ -62,7 +63,10 @@ class KoreClient:
         self._http = httpx.Client(
             base_url=host.rstrip("/") + BASE_PATH.format(stream_id=stream_id),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # As many as the job pool can have in flight, so a burst never queues for a
+            # connection behind requests that are waiting on Kore.ai.
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS,
+                                max_keepalive_connections=MAX_CONNECTIONS),
             transport=transport,
             trust_env=False,
         )
