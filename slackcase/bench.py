@@ -160,6 +160,9 @@ class Bench:
     def wait(self, predicate: Any, timeout: float) -> bool:
         return bool(wait_until(predicate, timeout, interval=0.01))
 
+    def wait_value(self, producer: Any, timeout: float) -> Any:
+        return wait_until(producer, timeout, interval=0.01)
+
     def fire(self, requests: list[Request], concurrency: int) -> list[Answer]:
         """Send from the load process, so timing does not share a GIL with the fakes."""
         assert self.driver
@@ -256,14 +259,21 @@ class Bench:
         for i in range(size - 1):
             self.fake.add_message("CBENCH", f"U{i % 60:04d}", f"message {i} " * 8,
                                   thread_ts=root["ts"])
-        started = time.perf_counter()
+        opens, updates = (len(self.fake.calls_to(m)) for m in ("views.open", "views.update"))
+        started = time.time()
         self.driver.shortcut(root, user="U0002", channel="CBENCH")
-        self.wait(lambda: any(c.args.get("view") for c in self.fake.calls_to("views.open")
-                              if c.at >= time.time() - 30), 10)
-        opened = time.perf_counter() - started
-        self.wait(lambda: any("description_thread" in str(v["blocks"])
-                              for v in self.fake.views.values()), 30)
-        return opened, time.perf_counter() - started
+
+        def filled() -> float | None:
+            return next((c.at for c in self.fake.calls_to("views.update")[updates:]
+                         if "description_thread" in str(c.args.get("view"))), None)
+
+        self.wait(lambda: len(self.fake.calls_to("views.open")) > opens, 10)
+        opened_at = self.fake.calls_to("views.open")[opens].at  # Slack has answered it
+        filled_at = self.wait_value(filled, 30)
+        if filled_at is None:
+            self.problems.append("the thread transcript never filled the form")
+            filled_at = time.time()
+        return opened_at - started, filled_at - started
 
 
 def main(argv: list[str] | None = None) -> int:

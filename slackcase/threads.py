@@ -44,6 +44,7 @@ class ThreadReader:
             return ThreadText(text, permalink, problem, message.get("text"), 1)
         if not messages:
             messages = [message]
+        self._directory.prefetch(m["user"] for m in messages if m.get("user"))
         text = transcript(messages, self._directory.name, permalink=permalink)
         return ThreadText(text, permalink, None, messages[0].get("text"), len(messages))
 
