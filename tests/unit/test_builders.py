@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from slackcase import ids, messages, views
 from slackcase.config import load_settings
@@ -47,7 +48,11 @@ def test_other_builders_are_valid():
                 messages.change_reply(CASE, ["assigned to X"]),
                 messages.not_allowed(frozenset({"C1"}))):
         assert block_kit_problems(msg.blocks_dict(), surface="message") == []
-    assert view_problems(views.progress_view("Creating case…", "x").to_dict()) == []
+    assert view_problems(views.progress_view("Creating case…", "x")) == []
+    assert views.progress_view("Creating case…", "x") == views._modal(
+        ids.VIEW_CASE_STATUS, "Create case", [
+            SectionBlock(text=MarkdownTextObject(text=":hourglass_flowing_sand: *Creating case…*")),
+            ContextBlock(elements=[MarkdownTextObject(text="x")])]).to_dict()
     assert view_problems(views.result_view(CASE, "t", "a", "w").to_dict()) == []
     assert view_problems(views.home_view([], {}, "U1").to_dict()) == []
 
