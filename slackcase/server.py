@@ -26,8 +26,7 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
                                       ("Content-Length", str(len(body)))])
             return [body]
         if path == "/slack/events":
-            with app.services.acks.answering():
-                return slack(environ, start_response)
+            return slack(environ, start_response)
         body = b'{"ok": false, "error": "not_found"}'
         start_response("404 Not Found", [("Content-Type", "application/json"),
                                          ("Content-Length", str(len(body)))])

@@ -32,7 +32,8 @@ def register(app: App, services: Services) -> None:
 
 
 def _answering(services: Services) -> Callable[..., Any]:
-    """Counts requests being answered, so work after earlier acks lets them go first."""
+    """Counts requests being answered (HTTP and Socket Mode alike), so work after earlier
+    acks lets them go first."""
 
     def middleware(next: Callable[[], Any]) -> Any:
         with services.acks.answering():
