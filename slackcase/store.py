@@ -135,7 +135,7 @@ class _Writer:
             try:
                 db.execute("BEGIN IMMEDIATE")
                 for operation, future in group:
-                    outcomes.append((future, *self._apply(operation, alone=len(group) == 1)))
+                    outcomes.append((future, *self._apply(operation)))
                 db.execute("COMMIT")
             except Exception as exc:  # BEGIN or COMMIT failed: nothing of the group stands
                 if db.in_transaction:
@@ -149,23 +149,17 @@ class _Writer:
             else:
                 future.set_exception(error)
 
-    def _apply(self, operation: Operation, *, alone: bool) -> tuple[Any, BaseException | None]:
+    def _apply(self, operation: Operation) -> tuple[Any, BaseException | None]:
         """One operation; if it raises, its own writes are undone and the others' kept."""
         db = self._db
-        if not alone:
-            db.execute("SAVEPOINT operation")
+        db.execute("SAVEPOINT operation")
         try:
             result = operation(db)
         except Exception as exc:
-            if alone:
-                db.execute("ROLLBACK")
-                db.execute("BEGIN IMMEDIATE")  # an empty transaction for COMMIT to end
-            else:
-                db.execute("ROLLBACK TO operation")
-                db.execute("RELEASE operation")
-            return None, exc
-        if not alone:
+            db.execute("ROLLBACK TO operation")
             db.execute("RELEASE operation")
+            return None, exc
+        db.execute("RELEASE operation")
         return result, None
 
 
@@ -266,14 +260,10 @@ class Store:
                           created_at=now, updated_at=now, allow_another=allow_another)
 
     def _live_link(self, db: sqlite3.Connection, key: str) -> Submission | None:
-        row = db.execute(_LINKED, (key,)).fetchone()
-        if row and row["state"] != State.FAILED:
-            return _submission(row)
-        return None
+        return _live(db.execute(_LINKED, (key,)).fetchone())
 
     def thread_case(self, key: str) -> Submission | None:
-        row = self._row(_LINKED, (key,))
-        return _submission(row) if row and row["state"] != State.FAILED else None
+        return _live(self._row(_LINKED, (key,)))
 
     def get(self, sub_id: str) -> Submission | None:
         row = self._row("SELECT * FROM submissions WHERE id=?", (sub_id,))
@@ -422,6 +412,11 @@ class Store:
             return db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now)).rowcount == 1
 
         return self._write(operation)
+
+
+def _live(link: sqlite3.Row | None) -> Submission | None:
+    """The submission a thread link points to, unless it failed (then the thread is free)."""
+    return _submission(link) if link and link["state"] != State.FAILED else None
 
 
 def _submission(row: sqlite3.Row) -> Submission:
