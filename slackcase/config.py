@@ -240,24 +240,12 @@ class Settings(BaseModel):
     @field_validator("allowed_channels", mode="before")
     @classmethod
     def _allowed(cls, v: Any) -> Any:
-        if not isinstance(v, str):
-            return v
-        ids = [c.strip() for c in v.split(",") if c.strip()]
-        for channel in ids:
-            if not _CHANNEL_ID.match(channel):
-                raise ValueError(f"must list channel ids such as C0123ABC, got {channel!r}")
-        return frozenset(ids) if ids else None
+        return _id_set(v, _CHANNEL_ID, "channel ids such as C0123ABC")
 
     @field_validator("allowed_usergroups", mode="before")
     @classmethod
     def _usergroups(cls, v: Any) -> Any:
-        if not isinstance(v, str):
-            return v
-        ids = [g.strip() for g in v.split(",") if g.strip()]
-        for group in ids:
-            if not _USERGROUP_ID.match(group):
-                raise ValueError(f"must list user group ids such as S0123ABC, got {group!r}")
-        return frozenset(ids) if ids else None
+        return _id_set(v, _USERGROUP_ID, "user group ids such as S0123ABC")
 
     @field_validator("allow_guests", mode="before")
     @classmethod
@@ -331,6 +319,17 @@ _FIELD_BY_ALIAS = {f.alias: name for name, f in Settings.model_fields.items()}
 _SECRET_ALIASES = {
     "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KORE_CLIENT_SECRET",
 }
+
+
+def _id_set(v: Any, pattern: re.Pattern[str], what: str) -> Any:
+    """A comma-separated list of Slack ids -> frozenset (None when empty)."""
+    if not isinstance(v, str):
+        return v
+    ids = [i.strip() for i in v.split(",") if i.strip()]
+    for one in ids:
+        if not pattern.match(one):
+            raise ValueError(f"must list {what}, got {one!r}")
+    return frozenset(ids) if ids else None
 
 
 def _number(v: Any, kind: type) -> Any:
