@@ -31,6 +31,9 @@ from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver, parse_a
 SECRET = "bench-signing-secret-0123456789"
 TOKEN = "xoxb-bench-token"
 KORE_SECRET = "bench-kore-secret-0123456789-abcdef"
+KORE_SETTINGS = {"KORE_STREAM_ID": "st-bench", "KORE_CLIENT_ID": "cs-bench",
+                 "KORE_CLIENT_SECRET": KORE_SECRET, "KORE_ACCOUNT_ID": "acc-bench",
+                 "KORE_CASE_TEMPLATES": "ctm-bench=Bench"}
 
 
 def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
@@ -99,16 +102,11 @@ class Bench:
         for i in range(60):
             self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
         self.fake.add_channel("CBENCH", "bench")
-        kore_env = dict(os.environ, KORE_STREAM_ID="st-bench", KORE_CLIENT_ID="cs-bench",
-                        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acc-bench",
-                        KORE_CASE_TEMPLATES="ctm-bench=Bench")
+        kore_env = dict(os.environ, **KORE_SETTINGS)  # the sandbox and the app share these
         self.kore = SandboxProcess(kore_env, kore_latency)
         self.kore_latency, self.slack_latency = kore_latency, slack_latency
-        self.env = dict(os.environ, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+        self.env = dict(kore_env, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         SLACK_API_URL=self.fake.api_url, KORE_HOST=self.kore.url,
-                        KORE_STREAM_ID="st-bench", KORE_CLIENT_ID="cs-bench",
-                        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acc-bench",
-                        KORE_CASE_TEMPLATES="ctm-bench=Bench",
                         KORE_RATE_LIMIT_PER_MINUTE=str(rate), SLACKCASE_LOG_LEVEL="WARNING",
                         SLACKCASE_DATABASE=str(Path(tmp) / "bench.db"),
                         SLACKCASE_POLL_SECONDS="3600", NO_PROXY="127.0.0.1,localhost")
@@ -157,11 +155,9 @@ class Bench:
         self.rows.append((name, f"{med * 1000:.0f} ms", f"{p99 * 1000:.0f} ms",
                           f"{ideal * 1000:.0f} ms" if ideal else "0", ratio))
 
-    def wait(self, predicate: Any, timeout: float) -> bool:
-        return bool(wait_until(predicate, timeout, interval=0.01))
-
-    def wait_value(self, producer: Any, timeout: float) -> Any:
-        return wait_until(producer, timeout, interval=0.01)
+    def wait(self, predicate: Any, timeout: float) -> Any:
+        """predicate()'s first truthy value, or None after timeout."""
+        return wait_until(predicate, timeout, interval=0.01)
 
     def fire(self, requests: list[Request], concurrency: int) -> list[Answer]:
         """Send from the load process, so timing does not share a GIL with the fakes."""
@@ -263,17 +259,18 @@ class Bench:
         started = time.time()
         self.driver.shortcut(root, user="U0002", channel="CBENCH")
 
+        def opened() -> float | None:  # when Slack answered the shortcut's views.open
+            return next((c.at for c in self.fake.calls_to("views.open")[opens:]), None)
+
         def filled() -> float | None:
             return next((c.at for c in self.fake.calls_to("views.update")[updates:]
                          if "description_thread" in str(c.args.get("view"))), None)
 
-        self.wait(lambda: len(self.fake.calls_to("views.open")) > opens, 10)
-        opened_at = self.fake.calls_to("views.open")[opens].at  # Slack has answered it
-        filled_at = self.wait_value(filled, 30)
-        if filled_at is None:
-            self.problems.append("the thread transcript never filled the form")
-            filled_at = time.time()
-        return opened_at - started, filled_at - started
+        opened_at, filled_at = self.wait(opened, 10), self.wait(filled, 30)
+        if opened_at is None or filled_at is None:
+            self.problems.append("the shortcut's form did not open and fill in")
+        now = time.time()
+        return (opened_at or now) - started, (filled_at or now) - started
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,7 +131,7 @@ def progress_view(headline: str, detail: str | None = None) -> dict[str, Any]:
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": escape(detail)}]})
     return {"type": "modal", "callback_id": ids.VIEW_CASE_STATUS,
-            "title": {"type": "plain_text", "text": clip("Create case", 24)},
+            "title": {"type": "plain_text", "text": "Create case"},
             "close": {"type": "plain_text", "text": "Close"}, "blocks": blocks}
 
 
