@@ -21,6 +21,7 @@ from slackcase.kore.errors import (
     KoreRejected,
     KoreUnavailable,
 )
+from slackcase.kore.lanes import Lanes, LanesBusy
 from slackcase.kore.models import Case, CasePage, CaseQuery, CreateCaseRequest
 from slackcase.kore.ratelimit import RateLimiter
 
@@ -60,22 +61,26 @@ class KoreClient:
         self._account_id = account_id
         self.limiter = rate_limiter or RateLimiter(60)
         self._sleep = sleep
-        self._http = httpx.Client(
-            base_url=host.rstrip("/") + BASE_PATH.format(stream_id=stream_id),
+        self._base_url = host.rstrip("/") + BASE_PATH.format(stream_id=stream_id)
+        self._timeout = timeout
+        # As many connections as the job pool can have in flight, so a burst never queues
+        # behind requests that are waiting on Kore.ai; one client per connection (lanes.py),
+        # all sharing one TLS context (0.8 MB each otherwise).
+        tls = httpx.create_ssl_context(trust_env=False)
+        self._lanes = Lanes(lambda: httpx.Client(
+            base_url=self._base_url,
+            verify=tls,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            # As many as the job pool can have in flight, so a burst never queues for a
-            # connection behind requests that are waiting on Kore.ai.
-            limits=httpx.Limits(max_connections=MAX_CONNECTIONS,
-                                max_keepalive_connections=MAX_CONNECTIONS),
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             transport=transport,
             trust_env=False,
-        )
+        ), MAX_CONNECTIONS)
 
     def __repr__(self) -> str:
-        return f"KoreClient(base_url={str(self._http.base_url)!r})"
+        return f"KoreClient(base_url={self._base_url!r})"
 
     def close(self) -> None:
-        self._http.close()
+        self._lanes.close()
 
     # ---- typed API -----------------------------------------------------------------
     def create_case(self, request: CreateCaseRequest, *, language: str = "en") -> Case:
@@ -117,7 +122,12 @@ class KoreClient:
         waited = self.limiter.acquire()
         started = time.monotonic()
         try:
-            response = self._http.post(path, json=body, headers=self._headers(language))
+            with self._lanes.lend(wait=self._timeout) as http:
+                response = http.post(path, json=body, headers=self._headers(language))
+        except LanesBusy:
+            log.warning("kore %s: every connection stayed busy", path)
+            raise KoreUnavailable("no connection to Kore.ai came free in time",
+                                  sent=False) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             log.warning("kore %s not reached: %s", path, type(exc).__name__)
             raise KoreUnavailable(f"could not connect to Kore.ai ({type(exc).__name__})",
