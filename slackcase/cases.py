@@ -155,37 +155,37 @@ class CaseService:
             if found:
                 log.info("submission %s: adopted %s found by reconciliation", sub.id,
                          found.refId)
-                return self.store.mark_created(sub.id, found)
+                return self.store.mark_created(sub, found)
         try:
             request = self._request(sub)
         except MissingContact:
             message = ("Kore.ai needs an email address or phone number for the requester, "
                        "and their Slack profile shows neither. Add one in the form.")
-            sub = self.store.mark_failed(sub.id, error=message, error_kind="contact")
+            sub = self.store.mark_failed(sub, error=message, error_kind="contact")
             self._tell_failure(sub, message, fix_input=True)
             return None
         except ValidationError as exc:
             message = f"The case could not be built: {exc.errors()[0]['msg']}"
-            sub = self.store.mark_failed(sub.id, error=message, error_kind="invalid")
+            sub = self.store.mark_failed(sub, error=message, error_kind="invalid")
             self._tell_failure(sub, message, fix_input=True)
             return None
         body = request.to_body()
         if self.kore.limiter.estimated_wait() > QUEUED_NOTICE_AFTER:
             self._progress(sub, "Queued: Kore.ai's request budget is busy. The case will be "
                                 "created and posted here shortly.")
-        sub = self.store.mark_sent(sub.id, body)
+        sub = self.store.mark_sent(sub, body)
         language = self._language(sub)
         try:
             case = self.kore.create_case(request, language=language)
         except KoreError as exc:
             return self._after_error(sub, exc, reconciling=False)
         log.info("submission %s: created %s", sub.id, case.refId)
-        return self.store.mark_created(sub.id, case)
+        return self.store.mark_created(sub, case)
 
     def _after_error(self, sub: Submission, exc: KoreError, *, reconciling: bool) -> None:
         uncertain = sub.uncertain or exc.outcome_unknown or (reconciling)
         kind = type(exc).__name__
-        sub = self.store.mark_not_created(sub.id, uncertain=uncertain, error=str(exc),
+        sub = self.store.mark_not_created(sub, uncertain=uncertain, error=str(exc),
                                           error_kind=kind)
         attempts = max(sub.attempts, 1)
         if exc.retryable and attempts < self.retry_policy.attempts:
@@ -200,7 +200,7 @@ class CaseService:
         message = f"{exc.user_message} The case was not created."
         if uncertain:
             message = f"{exc.user_message} slackcase could not confirm the case was created."
-        sub = self.store.mark_failed(sub.id, error=message, error_kind=kind)
+        sub = self.store.mark_failed(sub, error=message, error_kind=kind)
         self._tell_failure(sub, message, fix_input=False)
         return None
 
@@ -274,18 +274,18 @@ class CaseService:
             if name in sub.steps:
                 continue
             try:
-                sub = self.store.mark_step(sub.id, name, step())
+                sub = self.store.mark_step(sub, name, step())
             except Exception as exc:
                 log.warning("submission %s: %s announcement failed: %s", sub.id, name, exc)
                 pending_errors.append(name)
         if pending_errors:
             tries = sub.steps.get("_tries", 0) + 1
-            self.store.mark_step(sub.id, "_tries", tries)
+            sub = self.store.mark_step(sub, "_tries", tries)
             if tries < self.retry_policy.announce_attempts:
                 self.schedule(sub.id, self.retry_policy.delay(tries))
                 return
             log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
-        self.store.mark_announced(sub.id, snapshot_of(case), tracking=not case.status.is_closed)
+        self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)
 
     def _progress(self, sub: Submission, note: str) -> None:
         try:

@@ -155,11 +155,11 @@ class Poller:
                 log.error("poll: %s notice for %s cannot be sent: %s", notice["kind"],
                           case.refId, error)
             outbox.pop(0)
-            store.mark_step(sub.id, "outbox", outbox)
+            sub = store.mark_step(sub, "outbox", outbox)
             if notice["kind"] == "dm":
-                store.mark_step(sub.id, "resolved_dm", True)
+                sub = store.mark_step(sub, "resolved_dm", True)
         if case.status.name.lower() == "closed":
-            store.stop_tracking(sub.id)
+            store.stop_tracking(sub)
 
     def _send(self, sub: Submission, case: Case, notice: dict[str, Any]) -> None:
         client, card = self.services.client, _card(sub)

@@ -297,48 +297,64 @@ class Store:
         rows = self._rows("SELECT * FROM submissions WHERE tracking=1 ORDER BY created_at")
         return [_submission(r) for r in rows]
 
-    def _update(self, sub_id: str, **fields: Any) -> Submission:
-        fields["updated_at"] = self._clock()
-        columns = ", ".join(f"{name}=?" for name in fields)
-        self._write(lambda db: db.execute(f"UPDATE submissions SET {columns} WHERE id=?",
-                                          (*fields.values(), sub_id)))
-        return self.get(sub_id)  # type: ignore[return-value]
+    # Each write below takes the submission as its caller has it and returns it as written,
+    # so the job that owns a submission does not read back what it has just written.
+    def _update(self, sub: Submission, columns: dict[str, Any],
+                changes: dict[str, Any]) -> Submission:
+        now = self._clock()
+        columns = {**columns, "updated_at": now}
+        assignments = ", ".join(f"{name}=?" for name in columns)
+        self._write(lambda db: db.execute(f"UPDATE submissions SET {assignments} WHERE id=?",
+                                          (*columns.values(), sub.id)))
+        return sub.model_copy(update={**changes, "updated_at": now})
 
-    def mark_sent(self, sub_id: str, request: dict[str, Any]) -> Submission:
+    def mark_sent(self, sub: Submission, request: dict[str, Any]) -> Submission:
         """Written *before* the createCase call: after a crash we know to reconcile."""
         now = self._clock()
         self._write(lambda db: db.execute(
             "UPDATE submissions SET state=?, request=?, attempts=attempts+1, sent_at=?,"
-            " updated_at=? WHERE id=?", (State.SENT, json.dumps(request), now, now, sub_id)))
-        return self.get(sub_id)  # type: ignore[return-value]
+            " updated_at=? WHERE id=?", (State.SENT, json.dumps(request), now, now, sub.id)))
+        return sub.model_copy(update={"state": State.SENT, "request": request,
+                                      "attempts": sub.attempts + 1, "sent_at": now,
+                                      "updated_at": now})
 
-    def mark_not_created(self, sub_id: str, *, uncertain: bool, error: str,
+    def mark_not_created(self, sub: Submission, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
-        return self._update(sub_id, state=State.ACCEPTED, uncertain=int(uncertain),
-                            error=error, error_kind=error_kind)
+        fields = {"state": State.ACCEPTED, "uncertain": uncertain, "error": error,
+                  "error_kind": error_kind}
+        return self._update(sub, {**fields, "uncertain": int(uncertain)}, fields)
 
-    def mark_created(self, sub_id: str, case: Case) -> Submission:
-        return self._update(sub_id, state=State.CREATED, case_json=case.model_dump_json(
-            by_alias=True), case_id=case.id, ref_id=case.refId, uncertain=0, error=None,
-            error_kind=None)
+    def mark_created(self, sub: Submission, case: Case) -> Submission:
+        fields = {"state": State.CREATED, "uncertain": False, "error": None,
+                  "error_kind": None}
+        return self._update(sub, {**fields, "uncertain": 0, "case_id": case.id,
+                                  "ref_id": case.refId,
+                                  "case_json": case.model_dump_json(by_alias=True)},
+                            {**fields, "case": case})
 
-    def mark_step(self, sub_id: str, step: str, value: Any) -> Submission:
-        def operation(db: sqlite3.Connection) -> None:
-            row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub_id,)).fetchone()
+    def mark_step(self, sub: Submission, step: str, value: Any) -> Submission:
+        """One announcement step done (read-modify-write, so other steps are kept)."""
+        now = self._clock()
+
+        def operation(db: sqlite3.Connection) -> dict[str, Any]:
+            row = db.execute("SELECT steps FROM submissions WHERE id=?", (sub.id,)).fetchone()
             steps = json.loads(row["steps"])
             steps[step] = value
             db.execute("UPDATE submissions SET steps=?, updated_at=? WHERE id=?",
-                       (json.dumps(steps), self._clock(), sub_id))
+                       (json.dumps(steps), now, sub.id))
+            return steps
 
-        self._write(operation)
-        return self.get(sub_id)  # type: ignore[return-value]
+        return sub.model_copy(update={"steps": self._write(operation), "updated_at": now})
 
-    def mark_announced(self, sub_id: str, snapshot: dict[str, Any], tracking: bool) -> Submission:
-        return self._update(sub_id, state=State.ANNOUNCED, snapshot=json.dumps(snapshot),
-                            tracking=int(tracking))
+    def mark_announced(self, sub: Submission, snapshot: dict[str, Any],
+                       tracking: bool) -> Submission:
+        return self._update(sub, {"state": State.ANNOUNCED, "snapshot": json.dumps(snapshot),
+                                  "tracking": int(tracking)},
+                            {"state": State.ANNOUNCED, "snapshot": snapshot})
 
-    def mark_failed(self, sub_id: str, *, error: str, error_kind: str) -> Submission:
-        return self._update(sub_id, state=State.FAILED, error=error, error_kind=error_kind)
+    def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
+        fields = {"state": State.FAILED, "error": error, "error_kind": error_kind}
+        return self._update(sub, fields, fields)
 
     def reopen(self, sub_id: str, draft: CaseDraft | None = None,
                origin: Origin | None = None) -> Submission | None:
@@ -389,8 +405,8 @@ class Store:
         self._write(operation)
         return self.get(sub_id)  # type: ignore[return-value]
 
-    def stop_tracking(self, sub_id: str) -> None:
-        self._update(sub_id, tracking=0)
+    def stop_tracking(self, sub: Submission) -> None:
+        self._update(sub, {"tracking": 0}, {})
 
     # ---- caches and dedupe -------------------------------------------------------------
     def cached_person(self, user_id: str, max_age: float) -> dict[str, Any] | None:

@@ -104,8 +104,8 @@ def test_a_failing_operation_alone_leaves_the_store_usable(store):
 def test_what_was_written_survives_a_reopen_and_a_closed_store_refuses_writes(tmp_path):
     path = str(tmp_path / "again.db")
     s = Store(path)
-    s.accept("sc-1", draft(), origin(), idem_key=None)
-    s.mark_step("sc-1", "card", {"ts": "1.2"})
+    sub = s.accept("sc-1", draft(), origin(), idem_key=None)
+    s.mark_step(sub, "card", {"ts": "1.2"})
     s.close()
     with pytest.raises(StoreClosed):
         s.first_time("late")
@@ -117,12 +117,12 @@ def test_what_was_written_survives_a_reopen_and_a_closed_store_refuses_writes(tm
 
 
 def test_writes_from_many_threads_keep_every_step(store):
-    store.accept("sc-1", draft(), origin(), idem_key=None)
+    sub = store.accept("sc-1", draft(), origin(), idem_key=None)
     barrier = threading.Barrier(20)
 
     def step(i: int) -> None:
         barrier.wait()
-        store.mark_step("sc-1", f"step{i}", i)
+        store.mark_step(sub, f"step{i}", i)
 
     with ThreadPoolExecutor(20) as pool:
         list(pool.map(step, range(20)))
@@ -134,3 +134,29 @@ def _outcome(fn):
         return fn()
     except Exception as exc:
         return exc
+
+
+def test_each_write_returns_the_submission_exactly_as_a_fresh_read_sees_it(store):
+    from slackcase.kore.models import Case
+
+    case = Case.model_validate({"_id": "ci-1", "refId": "CS000101", "name": "t",
+                                "status": {"name": "Open"}, "priority": {"name": "Medium"},
+                                "currAssignee": {"aId": "a-1", "name": "John"}})
+    sub = store.accept("sc-1", draft(), origin(), idem_key="k-1")
+    assert sub == store.get("sc-1")
+    writes = [
+        lambda s: store.mark_sent(s, {"name": "Printer on fire", "caseTmp": "ctm-1"}),
+        lambda s: store.mark_not_created(s, uncertain=True, error="timed out",
+                                         error_kind="KoreUnavailable"),
+        lambda s: store.mark_sent(s, {"name": "Printer on fire"}),
+        lambda s: store.mark_created(s, case),
+        lambda s: store.mark_step(s, "card", {"channel": "C1", "ts": "1.2"}),
+        lambda s: store.mark_step(s, "modal", True),
+        lambda s: store.mark_announced(s, {"status": "Open"}, tracking=True),
+        lambda s: store.mark_failed(s, error="gave up", error_kind="KoreRejected"),
+    ]
+    for write in writes:
+        sub = write(sub)
+        assert sub == store.get("sc-1")
+    assert sub.attempts == 2 and sub.steps == {"card": {"channel": "C1", "ts": "1.2"},
+                                               "modal": True}
