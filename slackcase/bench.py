@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--burst-rate", type=int, default=60)
     parser.add_argument("--thread-size", type=int, default=1000)
-    parser.add_argument("--samples", type=int, default=200,
+    parser.add_argument("--samples", type=int, default=1000,
                         help="figures per latency row, from waves of the row's concurrency")
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured waves before each latency row")
