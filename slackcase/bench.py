@@ -142,6 +142,12 @@ class Bench:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def app_cpu(self) -> float:
+        """CPU seconds the app process has used (user + system)."""
+        assert self.proc
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop_app(self) -> None:
         if self.proc:
             self.proc.terminate()
@@ -171,13 +177,13 @@ class Bench:
     def commands(self, count: int, concurrency: int) -> list[Answer]:
         """`count` /case commands, `concurrency` in flight; returns when their forms are open."""
         assert self.driver
-        before = len(self.fake.calls_to("views.open"))
+        before = self.fake.count("views.open")
         answers = self.fire([self.driver.command_request("bench case", user=f"U{i % 60:04d}",
                                                          channel="CBENCH")
                              for i in range(count)], concurrency)
         if any(a.status != 200 for a in answers):
             self.problems.append("a /case command was not acknowledged with 200")
-        if not self.wait(lambda: len(self.fake.calls_to("views.open")) >= before + count, 60):
+        if not self.wait(lambda: self.fake.count("views.open") >= before + count, 60):
             self.problems.append("a case form did not open")
         return answers
 
@@ -206,7 +212,7 @@ class Bench:
         self.fake.views.clear()
         self.commands(count, min(count, 50))
         forms = self.open_forms()[:count]
-        posted_before = len(self.fake.calls_to("chat.postMessage"))
+        posted_before = self.fake.count("chat.postMessage")
         titles = [f"bench {time.time_ns()} {i}" for i in range(len(forms))]
         answers = self.fire([self.driver.submission_request(form["id"], {"title": title},
                                                             user=f"U{i % 60:04d}")
@@ -217,11 +223,11 @@ class Bench:
                 self.problems.append(f"submission not accepted: {answer.status} {answer.body}")
             self.driver.applied(form["id"], answer)
         sent = {title: answer.started for title, answer in zip(titles, answers, strict=True)}
-        posts = lambda: self.fake.calls_to("chat.postMessage")[posted_before:]  # noqa: E731
-        if not self.wait(lambda: len(posts()) >= len(sent), timeout):
-            self.problems.append(f"only {len(posts())}/{len(sent)} confirmations arrived")
+        posted = lambda: self.fake.count("chat.postMessage") - posted_before  # noqa: E731
+        if not self.wait(lambda: posted() >= len(sent), timeout):
+            self.problems.append(f"only {posted()}/{len(sent)} confirmations arrived")
         done: dict[str, float] = {}
-        for call in posts():
+        for call in self.fake.calls_to("chat.postMessage", since=posted_before):
             blocks = str(call.args.get("blocks"))
             for title in sent.keys() - done.keys():
                 if title in blocks:
@@ -255,15 +261,15 @@ class Bench:
         for i in range(size - 1):
             self.fake.add_message("CBENCH", f"U{i % 60:04d}", f"message {i} " * 8,
                                   thread_ts=root["ts"])
-        opens, updates = (len(self.fake.calls_to(m)) for m in ("views.open", "views.update"))
+        opens, updates = (self.fake.count(m) for m in ("views.open", "views.update"))
         started = time.time()
         self.driver.shortcut(root, user="U0002", channel="CBENCH")
 
         def opened() -> float | None:  # when Slack answered the shortcut's views.open
-            return next((c.at for c in self.fake.calls_to("views.open")[opens:]), None)
+            return next((c.at for c in self.fake.calls_to("views.open", since=opens)), None)
 
         def filled() -> float | None:
-            return next((c.at for c in self.fake.calls_to("views.update")[updates:]
+            return next((c.at for c in self.fake.calls_to("views.update", since=updates)
                          if "description_thread" in str(c.args.get("view"))), None)
 
         opened_at, filled_at = self.wait(opened, 10), self.wait(filled, 30)
@@ -322,8 +328,12 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     # createCase + chat.postMessage: the requester's profile (users.info) was read when the
     # form opened, so it is not on a submission's path.
     ideal = kore + slack
+    cpu_per_case = 0.0
     for n in args.concurrency:
+        cpu = bench.app_cpu()
         acks, confirmations = bench.submission_waves(n, waves(n, args), args.warmup)
+        time.sleep(1.0)  # the last wave's modal updates, after its confirmations
+        cpu_per_case = (bench.app_cpu() - cpu) / (n * (waves(n, args) + args.warmup))
         bench.row(f"submission ack, {n} concurrent", acks, None)
         if confirmations:
             bench.row(f"submission -> confirmation, {n} concurrent", confirmations, ideal)
@@ -342,6 +352,8 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
                        f"{took:.1f} s", "", f"{minimum:.1f} s",
                        f"{took / minimum:.2f}x" if minimum else "-"))
     bench.rows.append(("peak resident memory (app process)", f"{rss:.0f} MB", "", "", ""))
+    bench.rows.append((f"app CPU per case at {args.concurrency[-1]} concurrent (/case to "
+                       "announced)", f"{cpu_per_case * 1000:.1f} ms", "", "", ""))
     print(f"slackcase benchmark: Kore.ai latency {kore * 1000:.0f} ms, Slack latency "
           f"{slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
     print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")

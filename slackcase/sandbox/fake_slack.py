@@ -156,6 +156,7 @@ class FakeSlack:
         self.closed_views: set[str] = set()
         self.triggers: dict[str, float] = {}
         self.calls: list[Call] = []
+        self._calls_by_method: dict[str, list[Call]] = {}  # calls_to is polled: no scans
         self.rejected: list[tuple[str, str]] = []
         self.responses: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
@@ -205,9 +206,14 @@ class FakeSlack:
         self.faults.append(Fault(method, error, status, retry_after, times, channel))
 
     # ---- what Slack received -------------------------------------------------------------
-    def calls_to(self, method: str) -> list[Call]:
+    def calls_to(self, method: str, since: int = 0) -> list[Call]:
+        """Calls of `method` in order, from the `since`-th on."""
         with self._lock:
-            return [c for c in self.calls if c.method == method]
+            return self._calls_by_method.get(method, [])[since:]
+
+    def count(self, method: str) -> int:
+        with self._lock:
+            return len(self._calls_by_method.get(method, ()))
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -269,7 +275,9 @@ class FakeSlack:
             if scope and scope not in self.scopes:
                 raise SlackFault("missing_scope")
             with self._lock:
-                self.calls.append(Call(method, args))
+                call = Call(method, args)
+                self.calls.append(call)
+                self._calls_by_method.setdefault(method, []).append(call)
                 fault = next((f for f in self.faults if f.times != 0 and f.method == method and
                               (f.channel is None or f.channel == args.get("channel"))), None)
                 if fault:
