@@ -1,4 +1,5 @@
 import json
+import threading
 from datetime import UTC, datetime
 
 import httpx
@@ -126,6 +127,31 @@ def test_timeout_means_outcome_unknown_and_refused_means_not_sent():
     with pytest.raises(KoreUnavailable) as exc:
         client(refused).create_case(request())
     assert not exc.value.outcome_unknown
+
+
+def test_every_connection_busy_means_not_sent_and_each_busy_request_completes():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from slackcase.kore.client import MAX_CONNECTIONS
+
+    release, inside = threading.Event(), threading.Semaphore(0)
+
+    def slow(req):
+        inside.release()
+        release.wait(10)
+        return httpx.Response(200, json=CASE)
+
+    kore = client(slow, timeout=0.2, rate_limiter=RateLimiter(1_000_000))
+    with ThreadPoolExecutor(MAX_CONNECTIONS) as pool:
+        busy = [pool.submit(kore.create_case, request()) for _ in range(MAX_CONNECTIONS)]
+        for _ in range(MAX_CONNECTIONS):
+            assert inside.acquire(timeout=10)
+        with pytest.raises(KoreUnavailable) as exc:
+            kore.create_case(request())
+        assert not exc.value.outcome_unknown  # it never left: safe to send again
+        release.set()
+        assert all(f.result(10).refId == "CS000101" for f in busy)
+    kore.close()
 
 
 def test_malformed_json_is_a_bad_response():
