@@ -135,17 +135,26 @@ class Bench:
             "/slack/events"), SECRET, self.fake)
         return ready
 
-    def peak_rss_mb(self) -> float:
+    def _proc(self, name: str) -> str:
+        """/proc/<app>/<name>, or "" where there is no /proc (the row then reads nan)."""
         assert self.proc
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+        try:
+            return Path(f"/proc/{self.proc.pid}/{name}").read_text()
+        except OSError:
+            return ""
+
+    def peak_rss_mb(self) -> float:
+        for line in self._proc("status").splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
     def app_cpu(self) -> float:
         """CPU seconds the app process has used (user + system)."""
-        assert self.proc
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stat = self._proc("stat")
+        if not stat:
+            return float("nan")
+        fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop_app(self) -> None:
