@@ -299,13 +299,14 @@ class Store:
 
     # Each write below takes the submission as its caller has it and returns it as written,
     # so the job that owns a submission does not read back what it has just written.
-    def _update(self, sub: Submission, columns: dict[str, Any],
-                changes: dict[str, Any]) -> Submission:
+    def _update(self, sub: Submission, changes: dict[str, Any], **columns: Any) -> Submission:
+        """Write `changes` (Submission fields) and any other `columns`; return `sub` as written."""
         now = self._clock()
-        columns = {**columns, "updated_at": now}
-        assignments = ", ".join(f"{name}=?" for name in columns)
+        row = {_COLUMN_OF.get(name, name): _stored(value) for name, value in changes.items()}
+        row.update(columns, updated_at=now)
+        assignments = ", ".join(f"{name}=?" for name in row)
         self._write(lambda db: db.execute(f"UPDATE submissions SET {assignments} WHERE id=?",
-                                          (*columns.values(), sub.id)))
+                                          (*row.values(), sub.id)))
         return sub.model_copy(update={**changes, "updated_at": now})
 
     def mark_sent(self, sub: Submission, request: dict[str, Any]) -> Submission:
@@ -320,17 +321,13 @@ class Store:
 
     def mark_not_created(self, sub: Submission, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
-        fields = {"state": State.ACCEPTED, "uncertain": uncertain, "error": error,
-                  "error_kind": error_kind}
-        return self._update(sub, {**fields, "uncertain": int(uncertain)}, fields)
+        return self._update(sub, {"state": State.ACCEPTED, "uncertain": uncertain,
+                                  "error": error, "error_kind": error_kind})
 
     def mark_created(self, sub: Submission, case: Case) -> Submission:
-        fields = {"state": State.CREATED, "uncertain": False, "error": None,
-                  "error_kind": None}
-        return self._update(sub, {**fields, "uncertain": 0, "case_id": case.id,
-                                  "ref_id": case.refId,
-                                  "case_json": case.model_dump_json(by_alias=True)},
-                            {**fields, "case": case})
+        return self._update(sub, {"state": State.CREATED, "case": case, "uncertain": False,
+                                  "error": None, "error_kind": None},
+                            case_id=case.id, ref_id=case.refId)
 
     def mark_step(self, sub: Submission, step: str, value: Any) -> Submission:
         """One announcement step done (read-modify-write, so other steps are kept)."""
@@ -348,13 +345,12 @@ class Store:
 
     def mark_announced(self, sub: Submission, snapshot: dict[str, Any],
                        tracking: bool) -> Submission:
-        return self._update(sub, {"state": State.ANNOUNCED, "snapshot": json.dumps(snapshot),
-                                  "tracking": int(tracking)},
-                            {"state": State.ANNOUNCED, "snapshot": snapshot})
+        return self._update(sub, {"state": State.ANNOUNCED, "snapshot": snapshot},
+                            tracking=int(tracking))
 
     def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
-        fields = {"state": State.FAILED, "error": error, "error_kind": error_kind}
-        return self._update(sub, fields, fields)
+        return self._update(sub, {"state": State.FAILED, "error": error,
+                                  "error_kind": error_kind})
 
     def reopen(self, sub_id: str, draft: CaseDraft | None = None,
                origin: Origin | None = None) -> Submission | None:
@@ -406,7 +402,7 @@ class Store:
         return self.get(sub_id)  # type: ignore[return-value]
 
     def stop_tracking(self, sub: Submission) -> None:
-        self._update(sub, {"tracking": 0}, {})
+        self._update(sub, {}, tracking=0)
 
     # ---- caches and dedupe -------------------------------------------------------------
     def cached_person(self, user_id: str, max_age: float) -> dict[str, Any] | None:
@@ -428,6 +424,20 @@ class Store:
             return db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now)).rowcount == 1
 
         return self._write(operation)
+
+
+_COLUMN_OF = {"case": "case_json"}  # Submission fields stored under another name
+
+
+def _stored(value: Any) -> Any:
+    """A Submission field's value as its column holds it."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Case):
+        return value.model_dump_json(by_alias=True)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
 
 
 def _live(link: sqlite3.Row | None) -> Submission | None:
