@@ -339,10 +339,11 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     ideal = kore + slack
     cpu_per_case = 0.0
     for n in args.concurrency:
-        cpu = bench.app_cpu()
-        acks, confirmations = bench.submission_waves(n, waves(n, args), args.warmup)
-        time.sleep(1.0)  # the last wave's modal updates, after its confirmations
-        cpu_per_case = (bench.app_cpu() - cpu) / (n * (waves(n, args) + args.warmup))
+        cpu, count = bench.app_cpu(), waves(n, args)
+        acks, confirmations = bench.submission_waves(n, count, args.warmup)
+        if n == args.concurrency[-1]:  # the row reports the last concurrency only
+            time.sleep(1.0)  # the last wave's modal updates, after its confirmations
+            cpu_per_case = (bench.app_cpu() - cpu) / (n * (count + args.warmup))
         bench.row(f"submission ack, {n} concurrent", acks, None)
         if confirmations:
             bench.row(f"submission -> confirmation, {n} concurrent", confirmations, ideal)
