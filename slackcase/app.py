@@ -20,6 +20,7 @@ from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService, RetryPolicy
 from slackcase.config import CaseTemplate, Settings
 from slackcase.jobs import AckGate, AfterAck, Jobs
+from slackcase.keepalive import KeepAliveWebClient
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
 from slackcase.listeners import register
@@ -43,9 +44,10 @@ SWEEP_SECONDS = 10.0
 
 
 def slack_client(settings: Settings) -> WebClient:
-    """A WebClient whose retries are slack_sdk's own: 429 Retry-After, connection, 5xx."""
+    """A WebClient whose retries are slack_sdk's own (429 Retry-After, connection, 5xx) and
+    whose connections to Slack are kept alive between calls."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
+    return KeepAliveWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -133,6 +135,8 @@ class Slackcase:
         self.services.after_ack.close(wait=True)  # work after an ack finishes first
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()
+        if isinstance(self.services.client, KeepAliveWebClient):
+            self.services.client.close()
         if self.sandbox:
             self.sandbox.close()
         self.services.store.close()
