@@ -64,6 +64,26 @@ def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
         return list(pool.map(one, requests))
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far, by kind (/proc/stat); [] where there is no /proc."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0]
+        return [int(value) for value in first.split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def stolen(before: list[int], after: list[int]) -> str:
+    """How much of the CPU time this machine wanted went to other tenants of its host
+    (steal): where that is more than a few percent, tail latencies measure the host."""
+    if len(before) < 8 or len(after) < 8:
+        return "n/a"
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        b - a for a, b in zip(before, after, strict=True))
+    busy = user + nice + system + irq + softirq + steal
+    return f"{100 * steal / busy:.0f}%" if busy else "0%"
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -323,6 +343,7 @@ def waves(size: int, args: argparse.Namespace) -> int:
 
 
 def run(bench: Bench, args: argparse.Namespace) -> int:
+    run_cpu = cpu_times()
     ready = bench.start_app()
     bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
     slack, kore = args.slack_latency, args.kore_latency
@@ -337,11 +358,12 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     # createCase + chat.postMessage: the requester's profile (users.info) was read when the
     # form opened, so it is not on a submission's path.
     ideal = kore + slack
-    cpu_per_case = 0.0
+    cpu_per_case, steal_last = 0.0, "n/a"
     for n in args.concurrency:
-        cpu, count = bench.app_cpu(), waves(n, args)
+        cpu, count, machine = bench.app_cpu(), waves(n, args), cpu_times()
         acks, confirmations = bench.submission_waves(n, count, args.warmup)
-        if n == args.concurrency[-1]:  # the row reports the last concurrency only
+        if n == args.concurrency[-1]:  # the rows report the last concurrency only
+            steal_last = stolen(machine, cpu_times())
             time.sleep(1.0)  # the last wave's modal updates, after its confirmations
             cpu_per_case = (bench.app_cpu() - cpu) / (n * (count + args.warmup))
         bench.row(f"submission ack, {n} concurrent", acks, None)
@@ -364,6 +386,10 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     bench.rows.append(("peak resident memory (app process)", f"{rss:.0f} MB", "", "", ""))
     bench.rows.append((f"app CPU per case at {args.concurrency[-1]} concurrent (/case to "
                        "announced)", f"{cpu_per_case * 1000:.1f} ms", "", "", ""))
+    bench.rows.append(("CPU stolen by the VM's host (steal), whole run",
+                       stolen(run_cpu, cpu_times()), "", "", ""))
+    bench.rows.append((f"CPU stolen, during the submissions at {args.concurrency[-1]} concurrent",
+                       steal_last, "", "", ""))
     print(f"slackcase benchmark: Kore.ai latency {kore * 1000:.0f} ms, Slack latency "
           f"{slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
     print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
