@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import re
 import select
 import ssl
 import threading
@@ -23,6 +24,7 @@ from urllib.request import Request
 
 from slack_sdk import WebClient
 
+_ERROR_ANSWER = re.compile(rb'"ok"\s*:\s*false')
 IDLE_SECONDS = 30.0  # a connection idle longer is closed rather than reused
 MAX_IDLE = 32  # connections kept open while idle, per host
 
@@ -62,7 +64,10 @@ class ConnectionPool:
         except BaseException:
             connection.close()
             raise
-        self._give_back(key, connection)  # after "Connection: close" it holds no socket
+        if 200 <= response.status < 300 and not _ERROR_ANSWER.search(body):
+            self._give_back(key, connection)  # after "Connection: close" it holds no socket
+        else:  # a server may answer an error before reading all of the request: what it
+            connection.close()  # left unread would be taken for the start of the next one
         return response, body
 
     def _give_back(self, key: tuple[str, str, int], connection: http.client.HTTPConnection,

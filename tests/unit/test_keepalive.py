@@ -30,6 +30,7 @@ class Server:
         self.close_after: set[int] = set()  # request numbers to close the connection after
         self.say_close: set[int] = set()  # ...and to answer with "Connection: close"
         self.rate_limited: set[int] = set()
+        self.early_error: set[int] = set()
         self.closed = threading.Event()
         self.hold = threading.Event()
         self.hold.set()
@@ -40,8 +41,17 @@ class Server:
             disable_nagle_algorithm = True
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 number = len(owner.peers)
+                if number in owner.early_error:  # answers without reading the request body
+                    owner.peers.append(self.client_address[1])
+                    body = b'{"ok": false, "error": "invalid_auth"}'
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 owner.peers.append(self.client_address[1])
                 owner.hold.wait(10)
                 if number in owner.rate_limited:
@@ -107,6 +117,17 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused(server: Server)
     assert server.connections == 2
 
 
+def test_after_an_error_answer_the_next_call_starts_on_a_fresh_connection(server: Server):
+    """A server that answers an error before reading the request body leaves the body in
+    the connection; reused, the next request would be read as that body's continuation."""
+    server.early_error.add(0)
+    slack = client(server, retry_handlers=[])
+    with pytest.raises(SlackApiError):
+        slack.chat_postMessage(channel="C1", text="x" * 5000)
+    assert slack.chat_postMessage(channel="C1", text="hello")["n"] == 1
+    assert server.connections == 2
+
+
 def test_a_connection_idle_too_long_is_not_reused(server: Server):
     now = [0.0]
     slack = client(server)
@@ -157,12 +178,11 @@ def test_no_more_than_max_idle_connections_are_kept(server: Server):
 
 
 def test_errors_reach_slack_sdk_as_urllib_raised_them(server: Server):
-    """A 429 comes back as HTTPError, so slack_sdk's Retry-After handler retries it on
-    the same kept connection; an error response without a retry is SlackApiError."""
+    """A 429 comes back as HTTPError, so slack_sdk's Retry-After handler retries it (on a
+    fresh connection: see above); an error response without a retry is SlackApiError."""
     server.rate_limited.update({0, 2})
     slack = client(server, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
     assert slack.auth_test()["n"] == 1
-    assert server.connections == 1
     plain = client(server)
     with pytest.raises(SlackApiError) as raised:
         plain.auth_test()
