@@ -132,7 +132,6 @@ class Slackcase:
     def stop(self) -> None:
         self._stopping.set()
         self.poller.stop()
-        self.services.acks.release()  # work held for acks to go first is not dropped
         self.services.after_ack.close(wait=True)  # work after an ack finishes first
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()

@@ -26,16 +26,14 @@ ACKS_FIRST_QUIET = 0.01  # ...until no request has been answered for this long
 
 
 class AckGate:
-    """Acks go first: work after an ack is held back, briefly, while other requests are
-    answered.
+    """Acks go first: work after an ack waits, briefly, while other requests are answered.
 
     Python runs one thread at a time, so when fifty requests land together their acks
     share the interpreter with the forms and cases the first acks set going, and the last
-    ack waits for all of it. Work handed over while requests are being answered is held
-    until none has been for `quiet` seconds (at most `max_wait`), then started; it is not
-    slower, it starts a few milliseconds later. Held work is not yet on any thread: a
-    thread woken only to wait would take the interpreter from the acks. One watcher
-    thread decides when it is calm and starts what was held.
+    ack waits for all of it. Holding that work back until requests have stopped coming for
+    `quiet` seconds (at most `max_wait`) answers every request first; the work itself is
+    not slower, it starts a few milliseconds later. One watcher thread decides when it is
+    calm, so waiting work is woken once, not at every request.
     """
 
     def __init__(self, max_wait: float = ACKS_FIRST_MAX_WAIT,
@@ -44,9 +42,9 @@ class AckGate:
         self._quiet = quiet
         self._answering = 0
         self._last = 0.0
-        self._calm = True
-        self._held: list[tuple[float, Callable[[], None]]] = []  # (start by, start)
         self._changed = threading.Condition()
+        self._calm = threading.Event()
+        self._calm.set()
         if max_wait > 0:
             threading.Thread(target=self._watch, name="slackcase-ack-gate", daemon=True).start()
 
@@ -55,7 +53,9 @@ class AckGate:
         """Around the handling of one request from Slack."""
         with self._changed:
             self._answering += 1
-            self._calm = False
+            if self._calm.is_set():
+                self._calm.clear()
+                self._changed.notify()
         try:
             yield
         finally:
@@ -65,56 +65,23 @@ class AckGate:
                 if not self._answering:
                     self._changed.notify()
 
-    def when_calm(self, start: Callable[[], None]) -> None:
-        """start() now if no request is being answered, else once it is calm (or at the
-        latest after max_wait)."""
+    def wait_turn(self) -> None:
         if self._max_wait > 0:
-            with self._changed:
-                if not self._calm:
-                    self._held.append((time.monotonic() + self._max_wait, start))
-                    self._changed.notify()
-                    return
-        start()
-
-    def release(self) -> None:
-        """Start everything held now (the app is stopping: its pools still take work)."""
-        with self._changed:
-            held, self._held = [start for _, start in self._held], []
-        for start in held:
-            start()
+            self._calm.wait(self._max_wait)
 
     def _watch(self) -> None:
-        while True:
-            with self._changed:
-                due = self._due()
-                while not due:
-                    self._changed.wait(self._next_check())
-                    due = self._due()
-            for start in due:
-                start()
-
-    def _due(self) -> list[Callable[[], None]]:
-        """What may start now (called with the lock held); marks calm when it is."""
-        now = time.monotonic()
-        if not self._answering and now >= self._last + self._quiet:
-            self._calm = True
-        if self._calm:
-            due, self._held = [start for _, start in self._held], []
-            return due
-        due = [start for by, start in self._held if by <= now]
-        if due:
-            self._held = self._held[len(due):]  # held in order: the earliest first
-        return due
-
-    def _next_check(self) -> float | None:
-        """Seconds until calm or the oldest held work's deadline, whichever is first;
-        None (until notified) while calm or while requests are being answered with
-        nothing held."""
-        now = time.monotonic()
-        times = [by - now for by, _ in self._held[:1]]
-        if not self._calm and not self._answering:
-            times.append(self._last + self._quiet - now)
-        return max(0.0, min(times)) if times else None
+        with self._changed:
+            while True:
+                if self._answering:
+                    self._changed.wait()
+                    continue
+                calm_in = self._last + self._quiet - time.monotonic()
+                if calm_in > 0:
+                    self._changed.wait(calm_in)
+                    continue
+                self._calm.set()
+                while self._calm.is_set():  # until a request comes in
+                    self._changed.wait()
 
 
 class AfterAck:
@@ -131,9 +98,6 @@ class AfterAck:
 
     def __call__(self, fn: Callable[[], None]) -> None:
         context = contextvars.copy_context()  # keeps the correlation id for the logs
-        self._gate.when_calm(lambda: self._start(context, fn))
-
-    def _start(self, context: contextvars.Context, fn: Callable[[], None]) -> None:
         try:
             self._pool.submit(self._guarded, context, fn)
         except RuntimeError:  # shutting down: the request came in as the app stopped
@@ -141,6 +105,7 @@ class AfterAck:
 
     def _guarded(self, context: contextvars.Context, fn: Callable[[], None]) -> None:
         try:
+            self._gate.wait_turn()
             context.run(fn)
         except Exception as exc:
             log.error("listener failed after its ack: %s: %s", type(exc).__name__, exc,
@@ -181,16 +146,10 @@ class Jobs:
                 self._rerun.add(key)
                 return
             self._running.add(key)
-        self._gate.when_calm(lambda: self._start(key, fn))
-
-    def _start(self, key: str, fn: Callable[[], None]) -> None:
-        try:
-            self._pool.submit(self._guarded, key, fn)
-        except RuntimeError:  # closed while held: the store keeps it for the next start
-            with self._cond:
-                self._running.discard(key)
+        self._pool.submit(self._guarded, key, fn)
 
     def _guarded(self, key: str, fn: Callable[[], None]) -> None:
+        self._gate.wait_turn()
         while True:
             try:
                 fn()
