@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import multiprocessing
 import os
 import statistics
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver, parse_a
 
 SECRET = "bench-signing-secret-0123456789"
 TOKEN = "xoxb-bench-token"
+APP_TOKEN = "xapp-1-bench-app-token"
 KORE_SECRET = "bench-kore-secret-0123456789-abcdef"
 KORE_SETTINGS = {"KORE_STREAM_ID": "st-bench", "KORE_CLIENT_ID": "cs-bench",
                  "KORE_CLIENT_SECRET": KORE_SECRET, "KORE_ACCOUNT_ID": "acc-bench",
@@ -62,6 +65,85 @@ def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
         for _ in range(concurrency):
             pool.submit(barrier.wait)
         return list(pool.map(one, requests))
+
+
+class SocketSlack:
+    """Slack's end of Socket Mode, in the load process: the app connects to it, envelopes
+    go out over the websocket and the app's acks come back on it."""
+
+    def __init__(self) -> None:
+        from websockets.sync.server import serve  # the test extra: only --socket-mode
+
+        self.connections = 0
+        self.connection: Any = None
+        self.acks: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.arrived = threading.Condition()
+        self.server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
+
+    def _handle(self, ws: Any) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+        with self.arrived:
+            self.connection = ws
+            self.connections += 1
+            self.arrived.notify_all()
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for raw in ws:
+                at = time.perf_counter()  # before the lock: the ack's arrival, not our turn
+                message = json.loads(raw)
+                if "envelope_id" in message:
+                    with self.arrived:
+                        self.acks[message["envelope_id"]] = (at, message)
+                        self.arrived.notify_all()
+        except ConnectionClosed:
+            pass  # the app stopped (between scenarios, or at the end)
+
+
+_SOCKET: SocketSlack | None = None
+
+
+def socket_serve() -> str:
+    """In the load process: start Slack's end of Socket Mode; its URL."""
+    global _SOCKET
+    _SOCKET = SocketSlack()
+    return _SOCKET.url
+
+
+def socket_connections() -> int:
+    assert _SOCKET
+    with _SOCKET.arrived:
+        return _SOCKET.connections
+
+
+def socket_fire(envelopes: list[tuple[str, dict[str, Any]]], concurrency: int) -> list[Answer]:
+    """In the load process: send each envelope on the app's websocket, at most
+    `concurrency` unacknowledged at a time; time each from sending to its ack."""
+    slack = _SOCKET
+    assert slack and slack.connection
+    ids = [uuid.uuid4().hex for _ in envelopes]
+    answers: list[Answer | None] = [None] * len(envelopes)
+    in_flight: dict[str, tuple[int, float, float]] = {}
+    waiting = list(range(len(envelopes)))[::-1]
+    with slack.arrived:
+        while waiting or in_flight:
+            while waiting and len(in_flight) < concurrency:
+                i = waiting.pop()
+                kind, payload = envelopes[i]
+                in_flight[ids[i]] = (i, time.time(), time.perf_counter())
+                slack.connection.send(json.dumps({
+                    "envelope_id": ids[i], "type": kind, "accepts_response_payload": True,
+                    "retry_attempt": 0, "retry_reason": "", "payload": payload}))
+            acked = [eid for eid in in_flight if eid in slack.acks]
+            if not acked and not slack.arrived.wait(60):
+                raise TimeoutError(f"{len(in_flight)} envelope(s) not acknowledged in 60s")
+            for eid in acked:
+                i, started, clock = in_flight.pop(eid)
+                at, message = slack.acks.pop(eid)
+                answers[i] = Answer(200, message.get("payload"), at - clock, started)
+    return [a for a in answers if a is not None]
 
 
 def cpu_times() -> list[int]:
@@ -116,8 +198,11 @@ class SandboxProcess:
 
 
 class Bench:
-    def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str) -> None:
-        self.fake = FakeSlack(bot_token=TOKEN, latency=slack_latency, validate_blocks=False)
+    def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str,
+                 socket_mode: bool = False) -> None:
+        self.socket_mode = socket_mode
+        self.fake = FakeSlack(bot_token=TOKEN, app_token=APP_TOKEN, latency=slack_latency,
+                              validate_blocks=False)
         self.fake.serve()
         for i in range(60):
             self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
@@ -138,21 +223,29 @@ class Bench:
         # The load generator is a process of its own, as Slack is another machine.
         self.load = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.load.submit(time.sleep, 0).result()
+        if socket_mode:
+            self.fake.socket_url = self.load.submit(socket_serve).result()
+            self.env["SLACK_APP_TOKEN"] = APP_TOKEN
 
     def start_app(self, rate: int | None = None) -> float:
         if rate:
             self.env["KORE_RATE_LIMIT_PER_MINUTE"] = str(rate)
+        mode = [] if self.socket_mode else ["--http", "--port", "0"]
+        connected = self.load.submit(socket_connections).result() if self.socket_mode else 0
         started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http",
-                                      "--port", "0"], env=self.env, stdout=subprocess.PIPE,
-                                     text=True)
+        self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", *mode],
+                                     env=self.env, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout
         line = self.proc.stdout.readline()
         ready = time.perf_counter() - started
         if "ready" not in line:
             raise SystemExit(f"app did not start: {line}")
-        self.driver = SlackDriver(line.split("HTTP on ")[1].strip().removesuffix(
-            "/slack/events"), SECRET, self.fake)
+        if self.socket_mode:  # Slack's end has the new connection, not only the app's
+            self.wait(lambda: self.load.submit(socket_connections).result() > connected, 10)
+            self.driver = SlackDriver("http://socket-mode.invalid", SECRET, self.fake)
+        else:
+            self.driver = SlackDriver(line.split("HTTP on ")[1].strip().removesuffix(
+                "/slack/events"), SECRET, self.fake)
         return ready
 
     def _proc(self, name: str) -> str:
@@ -194,10 +287,34 @@ class Bench:
         """predicate()'s first truthy value, or None after timeout."""
         return wait_until(predicate, timeout, interval=0.01)
 
-    def fire(self, requests: list[Request], concurrency: int) -> list[Answer]:
+    def fire(self, requests: list[Any], concurrency: int) -> list[Answer]:
         """Send from the load process, so timing does not share a GIL with the fakes."""
         assert self.driver
+        if self.socket_mode:
+            return self.load.submit(socket_fire, requests, concurrency).result()
         return self.load.submit(fire, self.driver.url, requests, concurrency).result()
+
+    # What Slack sends: a signed HTTP request, or a Socket Mode envelope's type and payload.
+    def command_request(self, user: str) -> Any:
+        assert self.driver
+        if self.socket_mode:
+            return ("slash_commands", self.driver.command_form("bench case", user=user,
+                                                               channel="CBENCH"))
+        return self.driver.command_request("bench case", user=user, channel="CBENCH")
+
+    def submission_request(self, form: dict[str, Any], title: str, user: str) -> Any:
+        assert self.driver
+        if self.socket_mode:
+            return ("interactive", self.driver.submission_payload(form["id"], {"title": title},
+                                                                  user=user))
+        return self.driver.submission_request(form["id"], {"title": title}, user=user)
+
+    def shortcut_request(self, message: dict[str, Any], user: str) -> Any:
+        assert self.driver
+        payload = self.driver.shortcut_payload(message, user=user, channel="CBENCH")
+        if self.socket_mode:
+            return ("interactive", payload)
+        return self.driver.interaction_request(payload)
 
     # ---- scenarios -----------------------------------------------------------------------
     def open_forms(self) -> list[dict[str, Any]]:
@@ -207,9 +324,8 @@ class Bench:
         """`count` /case commands, `concurrency` in flight; returns when their forms are open."""
         assert self.driver
         before = self.fake.count("views.open")
-        answers = self.fire([self.driver.command_request("bench case", user=f"U{i % 60:04d}",
-                                                         channel="CBENCH")
-                             for i in range(count)], concurrency)
+        answers = self.fire([self.command_request(f"U{i % 60:04d}") for i in range(count)],
+                            concurrency)
         if any(a.status != 200 for a in answers):
             self.problems.append("a /case command was not acknowledged with 200")
         if not self.wait(lambda: self.fake.count("views.open") >= before + count, 60):
@@ -243,8 +359,7 @@ class Bench:
         forms = self.open_forms()[:count]
         posted_before = self.fake.count("chat.postMessage")
         titles = [f"bench {time.time_ns()} {i}" for i in range(len(forms))]
-        answers = self.fire([self.driver.submission_request(form["id"], {"title": title},
-                                                            user=f"U{i % 60:04d}")
+        answers = self.fire([self.submission_request(form, title, f"U{i % 60:04d}")
                              for i, (form, title) in enumerate(zip(forms, titles, strict=True))],
                             concurrency)
         for form, answer in zip(forms, answers, strict=True):
@@ -292,7 +407,7 @@ class Bench:
                                   thread_ts=root["ts"])
         opens, updates = (self.fake.count(m) for m in ("views.open", "views.update"))
         started = time.time()
-        self.driver.shortcut(root, user="U0002", channel="CBENCH")
+        self.fire([self.shortcut_request(root, "U0002")], 1)
 
         def opened() -> float | None:  # when Slack answered the shortcut's views.open
             return next((c.at for c in self.fake.calls_to("views.open", since=opens)), None)
@@ -320,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="figures per latency row, from waves of the row's concurrency")
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured waves before each latency row")
+    parser.add_argument("--socket-mode", action="store_true",
+                        help="drive the app over Socket Mode instead of HTTP (needs websockets, "
+                             "from the test extra)")
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -327,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         args.samples, args.warmup = 5, 0
         args.kore_latency, args.slack_latency = 0.05, 0.01
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp)
+        bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp,
+                      socket_mode=args.socket_mode)
         try:
             return run(bench, args)
         finally:
@@ -390,8 +509,10 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
                        stolen(run_cpu, cpu_times()), "", "", ""))
     bench.rows.append((f"CPU stolen, during the submissions at {args.concurrency[-1]} concurrent",
                        steal_last, "", "", ""))
-    print(f"slackcase benchmark: Kore.ai latency {kore * 1000:.0f} ms, Slack latency "
-          f"{slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    transport = "Socket Mode" if bench.socket_mode else "HTTP"
+    print(f"slackcase benchmark over {transport}: Kore.ai latency {kore * 1000:.0f} ms, Slack "
+          f"latency {slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python "
+          f"{sys.version.split()[0]}")
     print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
     for name, med, p99, ideal_s, ratio in bench.rows:
         print(f"{name:<58} {med:>9} {p99:>9} {ideal_s:>9} {ratio:>9}")

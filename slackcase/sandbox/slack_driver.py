@@ -95,7 +95,14 @@ class SlackDriver:
 
     def command_request(self, text: str, *, user: str, channel: str,
                         channel_name: str = "general", **kwargs: Any) -> Request:
-        form = {
+        form = self.command_form(text, user=user, channel=channel, channel_name=channel_name)
+        return self.prepare(urlencode(form).encode(), "application/x-www-form-urlencoded",
+                            **kwargs)
+
+    def command_form(self, text: str, *, user: str, channel: str,
+                     channel_name: str = "general") -> dict[str, str]:
+        """A slash command's fields: form-encoded over HTTP, the payload in Socket Mode."""
+        return {
             "token": "legacy-verification-token", "api_app_id": "A0SLACKCASE",
             "team_id": self.team_id, "team_domain": "fake", "enterprise_id": "",
             "enterprise_name": "", "channel_id": channel, "channel_name": channel_name,
@@ -103,12 +110,15 @@ class SlackDriver:
             "response_url": self.fake.new_response_url(), "trigger_id": self.fake.new_trigger(),
             "is_enterprise_install": "false",
         }
-        return self.prepare(urlencode(form).encode(), "application/x-www-form-urlencoded",
-                            **kwargs)
 
     def shortcut(self, message: dict[str, Any], *, user: str, channel: str,
                  callback_id: str = "create_case_from_message") -> Answer:
-        return self.interaction({
+        return self.interaction(self.shortcut_payload(message, user=user, channel=channel,
+                                                      callback_id=callback_id))
+
+    def shortcut_payload(self, message: dict[str, Any], *, user: str, channel: str,
+                         callback_id: str = "create_case_from_message") -> dict[str, Any]:
+        return {
             "type": "message_action", "callback_id": callback_id,
             "trigger_id": self.fake.new_trigger(), "message_ts": message["ts"],
             "response_url": self.fake.new_response_url(),
@@ -117,7 +127,7 @@ class SlackDriver:
             "channel": {"id": channel, "name": self.fake.channels[channel].name},
             "team": {"id": self.team_id, "domain": "fake"}, "token": "legacy",
             "action_ts": str(time.time()), "is_enterprise_install": False,
-        })
+        }
 
     def state_for(self, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         """The view's state as Slack would send it: initial values, then what was typed."""
@@ -146,8 +156,13 @@ class SlackDriver:
 
     def submission_request(self, view_id: str, values: dict[str, Any] | None = None, *,
                            user: str, **kwargs: Any) -> Request:
+        return self.interaction_request(self.submission_payload(view_id, values, user=user),
+                                        **kwargs)
+
+    def submission_payload(self, view_id: str, values: dict[str, Any] | None = None, *,
+                           user: str) -> dict[str, Any]:
         view = self.fake.views[view_id]
-        payload = {
+        return {
             "type": "view_submission", "team": {"id": self.team_id, "domain": "fake"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(),
                      "team_id": self.team_id},
@@ -155,7 +170,6 @@ class SlackDriver:
             "view": {**view, "state": self.state_for(view, values or {})},
             "is_enterprise_install": False,
         }
-        return self.interaction_request(payload, **kwargs)
 
     def click(self, action_id: str, value: str, *, user: str, view_id: str | None = None,
               channel: str | None = None, message: dict[str, Any] | None = None,
