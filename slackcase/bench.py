@@ -1,8 +1,9 @@
 """`python -m slackcase.bench`: latency, throughput and memory, against the ideal.
 
-The app runs as its own process (`slackcase run --http`) against the fake Slack and the
-Kore.ai sandbox in this process, with injected latencies. Figures are printed; the exit
-code is non-zero if any case was lost or duplicated.
+The app runs as its own process (`slackcase run --http`, or `slackcase run` over Socket
+Mode with `--socket-mode`) against the fake Slack in this process and the Kore.ai sandbox
+in another, with injected latencies; a load-generator process plays Slack's sending side.
+Figures are printed; the exit code is non-zero if any case was lost or duplicated.
 """
 
 from __future__ import annotations
@@ -241,7 +242,9 @@ class Bench:
         if "ready" not in line:
             raise SystemExit(f"app did not start: {line}")
         if self.socket_mode:  # Slack's end has the new connection, not only the app's
-            self.wait(lambda: self.load.submit(socket_connections).result() > connected, 10)
+            if not self.wait(lambda: self.load.submit(socket_connections).result() > connected,
+                             10):
+                raise SystemExit("the app said it was connected, but no websocket arrived")
             self.driver = SlackDriver("http://socket-mode.invalid", SECRET, self.fake)
         else:
             self.driver = SlackDriver(line.split("HTTP on ")[1].strip().removesuffix(
