@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -201,3 +204,38 @@ def test_nobody_listening_is_a_urlerror_for_the_connection_retry_handler(
         slack.auth_test()
     failures = [r for r in caplog.records if "Failed to send" in r.getMessage()]
     assert len(failures) == 2  # the call, and the handler's one retry
+
+
+@pytest.fixture
+def tls_server(tmp_path: Any) -> Iterator[tuple[Server, str]]:
+    """The same server behind TLS, with a certificate made for 127.0.0.1 just now."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    s = Server()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    # The handshake happens on the handler's thread; a client refusing the certificate is
+    # expected here, not an error to print.
+    s.http.socket = context.wrap_socket(s.http.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+    s.http.handle_error = lambda request, address: None  # type: ignore[method-assign]
+    s.url = s.url.replace("http://", "https://")
+    yield s, str(cert)
+    s.http.shutdown()
+    s.http.server_close()
+
+
+def test_over_tls_the_connection_is_kept_and_the_certificate_still_checked(
+        tls_server: tuple[Server, str]):
+    server, cert = tls_server
+    trusting = client(server, ssl=ssl.create_default_context(cafile=cert))
+    assert [trusting.auth_test()["n"] for _ in range(3)] == [0, 1, 2]
+    assert server.connections == 1  # one TLS handshake for three calls
+    default = client(server, retry_handlers=[])  # the system's trust store: not this cert
+    with pytest.raises(URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        default.auth_test()
