@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,31 +204,48 @@ class Bench:
     def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str,
                  socket_mode: bool = False) -> None:
         self.socket_mode = socket_mode
-        self.fake = FakeSlack(bot_token=TOKEN, app_token=APP_TOKEN, latency=slack_latency,
+        self.kore_latency, self.slack_latency = kore_latency, slack_latency
+        self.proc: subprocess.Popen[str] | None = None
+        self.driver: SlackDriver | None = None
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.problems: list[str] = []
+        self._peers = ExitStack()  # what close() stops, started so far
+        try:
+            self._start_peers(rate, tmp)
+        except BaseException:  # nothing that did start is left running
+            self._peers.close()
+            raise
+
+    def _start_peers(self, rate: int, tmp: str) -> None:
+        """The fake Slack, the Kore.ai sandbox and the load generator."""
+        self.fake = FakeSlack(bot_token=TOKEN, app_token=APP_TOKEN, latency=self.slack_latency,
                               validate_blocks=False)
         self.fake.serve()
+        self._peers.callback(self.fake.close)
         for i in range(60):
             self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
         self.fake.add_channel("CBENCH", "bench")
         kore_env = dict(os.environ, **KORE_SETTINGS)  # the sandbox and the app share these
-        self.kore = SandboxProcess(kore_env, kore_latency)
-        self.kore_latency, self.slack_latency = kore_latency, slack_latency
+        self.kore = SandboxProcess(kore_env, self.kore_latency)
+        self._peers.callback(self.kore.close)
         self.env = dict(kore_env, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         SLACK_API_URL=self.fake.api_url, KORE_HOST=self.kore.url,
                         KORE_RATE_LIMIT_PER_MINUTE=str(rate), SLACKCASE_LOG_LEVEL="WARNING",
                         SLACKCASE_DATABASE=str(Path(tmp) / "bench.db"),
                         SLACKCASE_POLL_SECONDS="3600", NO_PROXY="127.0.0.1,localhost")
         self.env.pop("SLACK_APP_TOKEN", None)
-        self.proc: subprocess.Popen[str] | None = None
-        self.driver: SlackDriver | None = None
-        self.rows: list[tuple[str, str, str, str, str]] = []
-        self.problems: list[str] = []
         # The load generator is a process of its own, as Slack is another machine.
         self.load = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._peers.callback(self.load.shutdown)
         self.load.submit(time.sleep, 0).result()
-        if socket_mode:
+        if self.socket_mode:
             self.fake.socket_url = self.load.submit(socket_serve).result()
             self.env["SLACK_APP_TOKEN"] = APP_TOKEN
+
+    def close(self) -> None:
+        """Stop the app, then the load generator, the sandbox and the fake Slack."""
+        self.stop_app()
+        self._peers.close()
 
     def start_app(self, rate: int | None = None) -> float:
         if rate:
@@ -443,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
                              "from the test extra)")
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
     args = parser.parse_args(argv)
+    if args.socket_mode and importlib.util.find_spec("websockets") is None:
+        print("python -m slackcase.bench: --socket-mode plays Slack's end of the websocket "
+              "with the websockets package: pip install -e '.[test]'", file=sys.stderr)
+        return 2
     if args.quick:
         args.concurrency, args.burst, args.burst_rate, args.thread_size = [1, 5], 12, 600, 300
         args.samples, args.warmup = 5, 0
@@ -453,10 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return run(bench, args)
         finally:
-            bench.stop_app()
-            bench.load.shutdown()
-            bench.fake.close()
-            bench.kore.close()
+            bench.close()
 
 
 def waves(size: int, args: argparse.Namespace) -> int:
