@@ -45,25 +45,20 @@ class Server:
 
             def do_POST(self) -> None:
                 number = len(owner.peers)
-                if number in owner.early_error:  # answers without reading the request body
-                    owner.peers.append(self.client_address[1])
-                    body = b'{"ok": false, "error": "invalid_auth"}'
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                early = number in owner.early_error  # answers before reading the body
+                if not early:
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 owner.peers.append(self.client_address[1])
                 owner.hold.wait(10)
-                if number in owner.rate_limited:
-                    body = b'{"ok": false, "error": "ratelimited"}'
-                    self.send_response(429)
-                    self.send_header("Retry-After", "0")
+                if early:
+                    status, body = 200, b'{"ok": false, "error": "invalid_auth"}'
+                elif number in owner.rate_limited:
+                    status, body = 429, b'{"ok": false, "error": "ratelimited"}'
                 else:
-                    body = json.dumps({"ok": True, "n": number}).encode()
-                    self.send_response(200)
+                    status, body = 200, json.dumps({"ok": True, "n": number}).encode()
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 if number in owner.say_close:
@@ -90,13 +85,16 @@ class Server:
     def connections(self) -> int:
         return len(set(self.peers))
 
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
 
 @pytest.fixture
 def server() -> Iterator[Server]:
     s = Server()
     yield s
-    s.http.shutdown()
-    s.http.server_close()
+    s.close()
 
 
 def client(server: Server, **kwargs: Any) -> KeepAliveWebClient:
@@ -196,8 +194,7 @@ def test_errors_reach_slack_sdk_as_urllib_raised_them(server: Server):
 def test_nobody_listening_is_a_urlerror_for_the_connection_retry_handler(
         server: Server, caplog: pytest.LogCaptureFixture):
     url = server.url
-    server.http.shutdown()
-    server.http.server_close()
+    server.close()
     slack = KeepAliveWebClient(token="xoxb-test", base_url=url, timeout=2,
                                retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)])
     with pytest.raises(URLError):
@@ -226,8 +223,7 @@ def tls_server(tmp_path: Any) -> Iterator[tuple[Server, str]]:
     s.http.handle_error = lambda request, address: None  # type: ignore[method-assign]
     s.url = s.url.replace("http://", "https://")
     yield s, str(cert)
-    s.http.shutdown()
-    s.http.server_close()
+    s.close()
 
 
 def test_over_tls_the_connection_is_kept_and_the_certificate_still_checked(
