@@ -86,13 +86,13 @@ class SocketSlack:
         self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
 
     def _handle(self, ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         ws.send(json.dumps({"type": "hello", "num_connections": 1}))
         with self.arrived:
             self.connection = ws
             self.connections += 1
             self.arrived.notify_all()
-        from websockets.exceptions import ConnectionClosed
-
         try:
             for raw in ws:
                 at = time.perf_counter()  # before the lock: the ack's arrival, not our turn

@@ -40,7 +40,7 @@ class ConnectionPool:
         self._lock = threading.Lock()
         self._idle: dict[tuple[str, str, int], list[tuple[http.client.HTTPConnection,
                                                           float]]] = {}
-        self.opened = 0  # connections opened so far (for tests and the benchmark)
+        self.opened = 0  # connections opened so far (the tests read it)
 
     def send(self, req: Request) -> tuple[http.client.HTTPResponse, bytes]:
         """Send req on an idle connection (or a new one); return the response and its body.
