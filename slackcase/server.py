@@ -6,17 +6,29 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from waitress.server import create_server
 
 from slackcase.app import Slackcase
+from slackcase.payloads import SlackHttpRequest
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything bigger
 MAX_HEADER_BYTES = 16_384
 
 
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, with interaction payloads decoded by slackcase.payloads."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        return self.app.dispatch(SlackHttpRequest(body=request.get_body(),
+                                                  query=request.query_string,
+                                                  headers=request.get_headers()))
+
+
 def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
-    slack = SlackRequestHandler(app.bolt, path="/slack/events")
+    slack = _SlackHandler(app.bolt, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -94,6 +94,16 @@ def test_bad_signature_and_stale_timestamp_are_refused(world):
     assert world.fake.calls_to("views.open") == []
 
 
+def test_a_submission_with_a_bad_signature_is_refused(world):
+    form = open_form(world)
+    bad = world.driver.submit(form["id"], user="UALICE", secret="wrong-secret", apply=False)
+    assert bad.status == 401
+    time.sleep(0.3)
+    assert world.kore.requests("createCase") == []
+    assert world.driver.submit(form["id"], user="UALICE").status == 200
+    world.created(1)
+
+
 def test_kore_failing_keeps_input_and_retry_works(world):
     world.kore.inject(op="createCase", status=500, times=-1)
     form = open_form(world)
