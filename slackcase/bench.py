@@ -42,7 +42,8 @@ KORE_SETTINGS = {"KORE_STREAM_ID": "st-bench", "KORE_CLIENT_ID": "cs-bench",
                  "KORE_CASE_TEMPLATES": "ctm-bench=Bench"}
 
 
-def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
+def fire(url: str, requests: list[Request], concurrency: int,
+         method: str = "POST") -> list[Answer]:
     """In the load process: send each request on a new connection, `concurrency` at a time.
 
     The pool's threads all exist before the first request goes, so a wave of `concurrency`
@@ -55,7 +56,7 @@ def fire(url: str, requests: list[Request], concurrency: int) -> list[Answer]:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         try:
             started, clock = time.time(), time.perf_counter()
-            connection.request("POST", parts.path, request.body, request.headers)
+            connection.request(method, parts.path, request.body or None, request.headers)
             response = connection.getresponse()
             content = response.read()
             elapsed = time.perf_counter() - clock
@@ -354,6 +355,22 @@ class Bench:
             self.problems.append("a case form did not open")
         return answers
 
+    def floor_waves(self, size: int, waves: int, warmup: int) -> list[float]:
+        """Waves of `size` simultaneous GET /healthz: the same server, load generator and
+        machine, without Bolt or slackcase. Over HTTP only."""
+        assert self.driver
+        url = self.driver.url.removesuffix("/slack/events") + "/healthz"
+        acks: list[float] = []
+        for wave in range(warmup + waves):
+            answers = self.load.submit(fire, url, [Request(b"", {})] * size, size,
+                                       "GET").result()
+            if any(a.status != 200 for a in answers):
+                self.problems.append("GET /healthz did not answer 200")
+            if wave >= warmup:
+                acks += [a.elapsed for a in answers]
+            time.sleep(0.1)
+        return acks
+
     def command_waves(self, size: int, waves: int, warmup: int) -> list[float]:
         """Waves of `size` simultaneous /case commands, each once the previous one settled.
 
@@ -489,6 +506,10 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     ready = bench.start_app()
     bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
     slack, kore = args.slack_latency, args.kore_latency
+    if not bench.socket_mode:
+        n = args.concurrency[-1]
+        bench.row(f"floor: GET /healthz, {n} concurrent (no Bolt)",
+                  bench.floor_waves(n, waves(n, args), args.warmup), None)
     for n in args.concurrency:
         bench.row(f"/case ack, {n} concurrent", bench.command_waves(n, waves(n, args),
                                                                     args.warmup), None)

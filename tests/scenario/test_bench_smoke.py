@@ -13,6 +13,7 @@ def test_benchmark_smoke_run_loses_and_duplicates_nothing(capsys, transport):
     out = capsys.readouterr().out
     assert "nothing lost, nothing duplicated" in out and "p99/ideal" in out
     assert ("over Socket Mode" in out) == bool(transport)
+    assert ("floor: GET /healthz" in out) == (not transport)  # HTTP has a server to measure
 
 
 def test_socket_mode_without_websockets_says_so_in_one_line(capsys, monkeypatch):
