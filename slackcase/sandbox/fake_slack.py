@@ -24,7 +24,12 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from slackcase.sandbox.loopback import LoopbackServer, serve_in_thread, server_url
+from slackcase.sandbox.loopback import (
+    LoopbackHandler,
+    LoopbackServer,
+    serve_in_thread,
+    server_url,
+)
 
 REQUIRED_ARGS: dict[str, list[str]] = json.loads(
     resources.files("slackcase.sandbox").joinpath("slack_methods.json").read_text()
@@ -472,11 +477,7 @@ class FakeSlack:
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out as two writes; with Nagle's algorithm on, the body waits
-        # for the client's delayed ACK (40 ms on Linux) on every kept-alive connection.
-        disable_nagle_algorithm = True
+    class Handler(LoopbackHandler):
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -22,7 +22,12 @@ from typing import Any
 import jwt
 
 from slackcase.kore.models import EMAIL, PHONE, iso_ms
-from slackcase.sandbox.loopback import LoopbackServer, serve_in_thread, server_url
+from slackcase.sandbox.loopback import (
+    LoopbackHandler,
+    LoopbackServer,
+    serve_in_thread,
+    server_url,
+)
 
 log = logging.getLogger("slackcase.sandbox")
 
@@ -396,11 +401,7 @@ def _date(body: dict[str, Any], name: str) -> datetime | None:
 
 
 def _handler_for(sandbox: KoreSandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out as two writes; with Nagle's algorithm on, the body waits
-        # for the client's delayed ACK (40 ms on Linux) on every kept-alive connection.
-        disable_nagle_algorithm = True
+    class Handler(LoopbackHandler):
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("sandbox %s", format % args)

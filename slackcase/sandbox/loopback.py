@@ -9,6 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """What both fakes answer with: kept-alive HTTP/1.1 connections, as real servers."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle's algorithm on, the body waits for
+    # the client's delayed ACK (40 ms on Linux) on every kept-alive connection.
+    disable_nagle_algorithm = True
+
+
 class LoopbackServer(ThreadingHTTPServer):
     request_queue_size = 256  # many concurrent clients in benchmarks
     daemon_threads = True
