@@ -21,8 +21,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -355,32 +357,27 @@ class Bench:
             self.problems.append("a case form did not open")
         return answers
 
-    def floor_waves(self, size: int, waves: int, warmup: int) -> list[float]:
-        """Waves of `size` simultaneous GET /healthz: the same server, load generator and
-        machine, without Bolt or slackcase. Over HTTP only."""
+    def healthz(self, size: int) -> list[Answer]:
+        """`size` simultaneous GET /healthz: the same server, load generator and machine,
+        without Bolt or slackcase. Over HTTP only."""
         assert self.driver
         url = self.driver.url.removesuffix("/slack/events") + "/healthz"
-        acks: list[float] = []
-        for wave in range(warmup + waves):
-            answers = self.load.submit(fire, url, [Request(b"", {})] * size, size,
-                                       "GET").result()
-            if any(a.status != 200 for a in answers):
-                self.problems.append("GET /healthz did not answer 200")
-            if wave >= warmup:
-                acks += [a.elapsed for a in answers]
-            time.sleep(0.1)
-        return acks
+        answers = self.load.submit(fire, url, [Request(b"", {})] * size, size, "GET").result()
+        if any(a.status != 200 for a in answers):
+            self.problems.append("GET /healthz did not answer 200")
+        return answers
 
-    def command_waves(self, size: int, waves: int, warmup: int) -> list[float]:
-        """Waves of `size` simultaneous /case commands, each once the previous one settled.
+    def ack_waves(self, wave: Callable[[], list[Answer]], waves: int,
+                  warmup: int) -> list[float]:
+        """The ack times of `waves` waves, each once the previous one settled.
 
         The first `warmup` waves are not counted: they pay for pools, connections and
         caches being filled, which start-up-to-ready and the burst already show.
         """
         acks: list[float] = []
-        for wave in range(warmup + waves):
-            answers = self.commands(size, size)
-            if wave >= warmup:
+        for i in range(warmup + waves):
+            answers = wave()
+            if i >= warmup:
                 acks += [a.elapsed for a in answers]
             time.sleep(0.1)
         return acks
@@ -509,10 +506,11 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     if not bench.socket_mode:
         n = args.concurrency[-1]
         bench.row(f"floor: GET /healthz, {n} concurrent (no Bolt)",
-                  bench.floor_waves(n, waves(n, args), args.warmup), None)
+                  bench.ack_waves(partial(bench.healthz, n), waves(n, args), args.warmup), None)
     for n in args.concurrency:
-        bench.row(f"/case ack, {n} concurrent", bench.command_waves(n, waves(n, args),
-                                                                    args.warmup), None)
+        bench.row(f"/case ack, {n} concurrent",
+                  bench.ack_waves(partial(bench.commands, n, n), waves(n, args), args.warmup),
+                  None)
     t0 = time.time()
     bench.commands(1, 1)
     opened = [c for c in bench.fake.calls_to("views.open") if c.at >= t0]
