@@ -127,11 +127,11 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
         _wait_for_signal()
         server.close()
     else:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from slackcase.socket_mode import SlackSocketHandler
 
         assert settings.slack_app_token
-        handler = SocketModeHandler(app.bolt, settings.slack_app_token.get_secret_value(),
-                                    web_client=app.services.client)
+        handler = SlackSocketHandler(app.bolt, settings.slack_app_token.get_secret_value(),
+                                     client=app.services.client, acks=app.services.acks)
         handler.connect()
         print("slackcase ready: Socket Mode connected", flush=True)
         _wait_for_signal()

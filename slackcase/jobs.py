@@ -51,19 +51,26 @@ class AckGate:
     @contextmanager
     def answering(self) -> Iterator[None]:
         """Around the handling of one request from Slack."""
+        self.begin()
+        try:
+            yield
+        finally:
+            self.end()
+
+    def begin(self) -> None:
+        """A request from Slack is being answered (each begin() is followed by one end())."""
         with self._changed:
             self._answering += 1
             if self._calm.is_set():
                 self._calm.clear()
                 self._changed.notify()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._answering -= 1
-                self._last = time.monotonic()
-                if not self._answering:
-                    self._changed.notify()
+
+    def end(self) -> None:
+        with self._changed:
+            self._answering -= 1
+            self._last = time.monotonic()
+            if not self._answering:
+                self._changed.notify()
 
     def wait_turn(self) -> None:
         if self._max_wait > 0:

@@ -10,8 +10,10 @@ from slack_bolt import BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from waitress.server import create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from slackcase.app import Slackcase
+from slackcase.jobs import AckGate
 from slackcase.payloads import SlackHttpRequest
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything bigger
@@ -25,6 +27,45 @@ class _SlackHandler(SlackRequestHandler):
         return self.app.dispatch(SlackHttpRequest(body=request.get_body(),
                                                   query=request.query_string,
                                                   headers=request.get_headers()))
+
+
+class _Counted:
+    """A connection queued for a thread, counted as being answered until it is served."""
+
+    __slots__ = ("_acks", "_channel")
+
+    def __init__(self, channel: Any, acks: AckGate) -> None:
+        self._channel = channel
+        self._acks = acks
+
+    def service(self) -> None:
+        try:
+            self._channel.service()
+        finally:
+            self._acks.end()
+
+    def cancel(self) -> None:
+        try:
+            self._channel.cancel()
+        finally:
+            self._acks.end()
+
+
+class _AcksFirstDispatcher(ThreadedTaskDispatcher):
+    """waitress's thread pool, telling the AckGate of a request as soon as it has been read.
+
+    Bolt's middleware counts a request only once a thread takes it up. When fifty arrive
+    together, the ones read but still queued were invisible, and work after the first acks
+    could start in a lull between threads and then share the interpreter with them.
+    """
+
+    def __init__(self, acks: AckGate) -> None:
+        super().__init__()
+        self._acks = acks
+
+    def add_task(self, task: Any) -> None:
+        self._acks.begin()
+        super().add_task(_Counted(task, self._acks))
 
 
 def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
@@ -49,8 +90,11 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
 
 def http_server(app: Slackcase, host: str, port: int, threads: int = 64) -> Any:
     """A waitress server: multi-threaded, bounded body and header sizes and idle time."""
+    dispatcher = _AcksFirstDispatcher(app.services.acks)
+    dispatcher.set_thread_count(threads)
     return create_server(
         wsgi_app(app),
+        _dispatcher=dispatcher,
         host=host,
         port=port,
         threads=threads,

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from slackcase import ids
 from slackcase.listeners import actions, commands, events, shortcuts, submissions
@@ -16,11 +17,12 @@ log = logging.getLogger("slackcase.listeners")
 
 
 def register(app: App, services: Services) -> None:
-    app.middleware(_answering(services))
-    app.middleware(_drop_retried_events(services))
+    app.use(_DropRetriedEvents(services))
+    # Bolt tries listeners in this order and builds every listener argument for each try:
+    # submissions, the most frequent request with a deadline that matters, come first.
+    app.view_submission(ids.VIEW_CASE_FORM)(submissions.submit_case(services))
     app.command(ids.COMMAND)(commands.case_command(services))
     app.shortcut(ids.SHORTCUT_CREATE_CASE)(shortcuts.create_from_message(services))
-    app.view_submission(ids.VIEW_CASE_FORM)(submissions.submit_case(services))
     app.action(ids.ACTION_REQUESTER)(actions.requester_changed(services))
     app.action(ids.ACTION_CREATE_ANOTHER)(actions.create_another(services))
     app.action(ids.ACTION_RETRY)(actions.retry_submission(services))
@@ -31,27 +33,22 @@ def register(app: App, services: Services) -> None:
     app.error(_on_error)
 
 
-def _answering(services: Services) -> Callable[..., Any]:
-    """Counts requests being answered (HTTP and Socket Mode alike), so work after earlier
-    acks lets them go first."""
+class _DropRetriedEvents(Middleware):
+    """Slack redelivers events it thinks were lost; handle each event_id once.
 
-    def middleware(next: Callable[[], Any]) -> Any:
-        with services.acks.answering():
-            return next()
+    A Middleware subclass, not a function: Bolt calls it directly instead of building
+    every possible listener argument for it on each request.
+    """
 
-    return middleware
+    def __init__(self, services: Services) -> None:
+        self._store = services.store
 
-
-def _drop_retried_events(services: Services) -> Callable[..., Any]:
-    """Slack redelivers events it thinks were lost; handle each event_id once."""
-
-    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not services.store.first_time(f"event:{event_id}", ttl=3600):
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id and not self._store.first_time(f"event:{event_id}", ttl=3600):
             return BoltResponse(status=200, body="")
         return next()
-
-    return middleware
 
 
 def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
