@@ -5,7 +5,6 @@ import queue
 import threading
 import uuid
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from websockets.sync.server import serve
 
 from slackcase.app import build_app
@@ -13,6 +12,7 @@ from slackcase.config import load_settings
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
+from slackcase.socket_mode import SlackSocketHandler
 from tests.harness import FAST_RETRY, wait_for
 
 APP_TOKEN = "xapp-1-test-app-token"
@@ -67,7 +67,8 @@ def test_case_over_socket_mode(tmp_path):
     })
     app = build_app(settings, retry=FAST_RETRY)
     app.start()
-    handler = SocketModeHandler(app.bolt, APP_TOKEN, web_client=app.services.client)
+    handler = SlackSocketHandler(app.bolt, APP_TOKEN, client=app.services.client,
+                                 acks=app.services.acks)
     handler.connect()
     try:
         wait_for(lambda: sockets.connections, what="socket connection")
