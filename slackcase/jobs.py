@@ -33,7 +33,9 @@ class AckGate:
     ack waits for all of it. Holding that work back until requests have stopped coming for
     `quiet` seconds (at most `max_wait`) answers every request first; the work itself is
     not slower, it starts a few milliseconds later. One watcher thread decides when it is
-    calm, so waiting work is woken once, not at every request.
+    calm, so waiting work is woken once, not at every request. The transports say what is
+    being answered (server.py from the moment a request is read, socket_mode.py while an
+    envelope is handled), each until its answer has been sent.
     """
 
     def __init__(self, max_wait: float = ACKS_FIRST_MAX_WAIT,

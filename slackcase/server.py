@@ -54,9 +54,9 @@ class _Counted:
 class _AcksFirstDispatcher(ThreadedTaskDispatcher):
     """waitress's thread pool, telling the AckGate of a request as soon as it has been read.
 
-    Bolt's middleware counts a request only once a thread takes it up. When fifty arrive
-    together, the ones read but still queued were invisible, and work after the first acks
-    could start in a lull between threads and then share the interpreter with them.
+    When fifty arrive together, most wait in this queue for a thread: counted only once a
+    thread took them up, they were invisible in a lull between threads, and work after
+    the first acks started and shared the interpreter with the acks still to come.
     """
 
     def __init__(self, acks: AckGate) -> None:
