@@ -2,13 +2,17 @@
 
 import json
 import queue
+import socket
 import threading
 import uuid
 
+from slack_bolt import App
+from slack_sdk import WebClient
 from websockets.sync.server import serve
 
 from slackcase.app import build_app
 from slackcase.config import load_settings
+from slackcase.jobs import AckGate
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
@@ -95,3 +99,32 @@ def test_case_over_socket_mode(tmp_path):
         sockets.server.shutdown()
         fake.close()
         kore.close()
+
+
+def nagle_off(handler: SlackSocketHandler) -> bool:
+    sock = handler.client.current_session.sock
+    return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+
+def test_acks_leave_at_once_on_every_connection():
+    """Nagle's algorithm is off on the websocket, after a reconnect too, so a small ack is
+    not held back until Slack acknowledges the previous one."""
+    fake = FakeSlack(bot_token="xoxb-sock", app_token=APP_TOKEN)
+    fake.serve()
+    sockets = SocketFake()
+    fake.socket_url = sockets.url
+    bolt = App(client=WebClient(token="xoxb-sock", base_url=fake.api_url), signing_secret="",
+               request_verification_enabled=False, token_verification_enabled=False)
+    handler = SlackSocketHandler(bolt, APP_TOKEN, client=bolt.client,
+                                 acks=AckGate(max_wait=0, quiet=0))
+    handler.connect()
+    try:
+        wait_for(lambda: sockets.connections, what="socket connection")
+        assert nagle_off(handler)
+        handler.client.connect()  # what a reconnect does: a new session
+        wait_for(lambda: len(sockets.connections) >= 2, what="second connection")
+        assert nagle_off(handler)
+    finally:
+        handler.close()
+        sockets.server.shutdown()
+        fake.close()
