@@ -26,8 +26,12 @@ class NoDelaySocketModeClient(SocketModeClient):
     def connect(self) -> None:
         super().connect()  # a new session (also on every reconnect)
         sock = getattr(self.current_session, "sock", None)
-        if sock is not None:
+        if sock is None:
+            return
+        try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError as exc:  # slower acks, not a reason to drop a working connection
+            self.logger.warning("Socket Mode: could not turn Nagle's algorithm off: %s", exc)
 
 
 class SlackSocketHandler(SocketModeHandler):
