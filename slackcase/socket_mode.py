@@ -48,7 +48,8 @@ class SlackSocketHandler(SocketModeHandler):
         self.app = bolt
         self.app_token = app_token
         self.client = NoDelaySocketModeClient(app_token=app_token, logger=bolt.logger,
-                                              web_client=client, proxy=client.proxy)
+                                              web_client=client, proxy=client.proxy,
+                                              ping_interval=10)  # Bolt's handler's default
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
         self._acks = acks
 
