@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib.util
-import json
 import multiprocessing
 import os
 import statistics
@@ -34,6 +33,7 @@ import httpx
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver, parse_answer
+from slackcase.sandbox.socket_slack import SocketSlack
 
 SECRET = "bench-signing-secret-0123456789"
 TOKEN = "xoxb-bench-token"
@@ -73,41 +73,6 @@ def fire(url: str, requests: list[Request], concurrency: int,
         return list(pool.map(one, requests))
 
 
-class SocketSlack:
-    """Slack's end of Socket Mode, in the load process: the app connects to it, envelopes
-    go out over the websocket and the app's acks come back on it."""
-
-    def __init__(self) -> None:
-        from websockets.sync.server import serve  # the test extra: only --socket-mode
-
-        self.connections = 0
-        self.connection: Any = None
-        self.acks: dict[str, tuple[float, dict[str, Any]]] = {}
-        self.arrived = threading.Condition()
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
-
-    def _handle(self, ws: Any) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
-        with self.arrived:
-            self.connection = ws
-            self.connections += 1
-            self.arrived.notify_all()
-        try:
-            for raw in ws:
-                at = time.perf_counter()  # before the lock: the ack's arrival, not our turn
-                message = json.loads(raw)
-                if "envelope_id" in message:
-                    with self.arrived:
-                        self.acks[message["envelope_id"]] = (at, message)
-                        self.arrived.notify_all()
-        except ConnectionClosed:
-            pass  # the app stopped (between scenarios, or at the end)
-
-
 _SOCKET: SocketSlack | None = None
 
 
@@ -139,9 +104,7 @@ def socket_fire(envelopes: list[tuple[str, dict[str, Any]]], concurrency: int) -
                 i = waiting.pop()
                 kind, payload = envelopes[i]
                 in_flight[ids[i]] = (i, time.time(), time.perf_counter())
-                slack.connection.send(json.dumps({
-                    "envelope_id": ids[i], "type": kind, "accepts_response_payload": True,
-                    "retry_attempt": 0, "retry_reason": "", "payload": payload}))
+                slack.post(ids[i], kind, payload)
             acked = [eid for eid in in_flight if eid in slack.acks]
             if not acked and not slack.arrived.wait(60):
                 raise TimeoutError(f"{len(in_flight)} envelope(s) not acknowledged in 60s")

@@ -1,14 +1,9 @@
 """The /case happy path over Socket Mode, against a loopback websocket fake of Slack."""
 
-import json
-import queue
 import socket
-import threading
-import uuid
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from websockets.sync.server import serve
 
 from slackcase.app import build_app
 from slackcase.config import load_settings
@@ -16,40 +11,11 @@ from slackcase.jobs import AckGate
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
+from slackcase.sandbox.socket_slack import SocketSlack
 from slackcase.socket_mode import SlackSocketHandler
 from tests.harness import FAST_RETRY, wait_for
 
 APP_TOKEN = "xapp-1-test-app-token"
-
-
-class SocketFake:
-    """Slack's side of a Socket Mode connection: sends envelopes, collects acks."""
-
-    def __init__(self):
-        self.connections: list = []
-        self.acks: dict[str, queue.Queue] = {}
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
-
-    def _handle(self, ws):
-        self.connections.append(ws)
-        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
-        for raw in ws:
-            message = json.loads(raw)
-            if "envelope_id" in message:
-                self.acks.setdefault(message["envelope_id"], queue.Queue()).put(message)
-
-    def send(self, kind, payload):
-        envelope_id = str(uuid.uuid4())
-        self.acks[envelope_id] = queue.Queue()
-        self.connections[-1].send(json.dumps({"envelope_id": envelope_id, "type": kind,
-                                              "accepts_response_payload": True,
-                                              "payload": payload}))
-        return self.acks[envelope_id].get(timeout=5)
 
 
 def test_case_over_socket_mode(tmp_path):
@@ -57,7 +23,7 @@ def test_case_over_socket_mode(tmp_path):
     fake.serve()
     fake.add_user("UALICE", "Alice Example", email="alice@example.com")
     fake.add_channel("CGENERAL", "general")
-    sockets = SocketFake()
+    sockets = SocketSlack()
     fake.socket_url = sockets.url
     kore = KoreSandbox(client_secret="socket-mode-kore-secret-0123456789")
     kore.serve()
@@ -96,7 +62,7 @@ def test_case_over_socket_mode(tmp_path):
     finally:
         handler.close()
         app.stop()
-        sockets.server.shutdown()
+        sockets.close()
         fake.close()
         kore.close()
 
@@ -111,7 +77,7 @@ def test_acks_leave_at_once_on_every_connection():
     not held back until Slack acknowledges the previous one."""
     fake = FakeSlack(bot_token="xoxb-sock", app_token=APP_TOKEN)
     fake.serve()
-    sockets = SocketFake()
+    sockets = SocketSlack()
     fake.socket_url = sockets.url
     bolt = App(client=WebClient(token="xoxb-sock", base_url=fake.api_url), signing_secret="",
                request_verification_enabled=False, token_verification_enabled=False)
@@ -122,9 +88,9 @@ def test_acks_leave_at_once_on_every_connection():
         wait_for(lambda: sockets.connections, what="socket connection")
         assert nagle_off(handler)
         handler.client.connect()  # what a reconnect does: a new session
-        wait_for(lambda: len(sockets.connections) >= 2, what="second connection")
+        wait_for(lambda: sockets.connections >= 2, what="second connection")
         assert nagle_off(handler)
     finally:
         handler.close()
-        sockets.server.shutdown()
+        sockets.close()
         fake.close()
