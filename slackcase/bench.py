@@ -292,14 +292,16 @@ class Bench:
 
     def submission_request(self, form: dict[str, Any], title: str, user: str) -> Any:
         assert self.driver
-        if self.socket_mode:
-            return ("interactive", self.driver.submission_payload(form["id"], {"title": title},
-                                                                  user=user))
-        return self.driver.submission_request(form["id"], {"title": title}, user=user)
+        return self._interaction(self.driver.submission_payload(form["id"], {"title": title},
+                                                                user=user))
 
     def shortcut_request(self, message: dict[str, Any], user: str) -> Any:
         assert self.driver
-        payload = self.driver.shortcut_payload(message, user=user, channel="CBENCH")
+        return self._interaction(self.driver.shortcut_payload(message, user=user,
+                                                              channel="CBENCH"))
+
+    def _interaction(self, payload: dict[str, Any]) -> Any:
+        assert self.driver
         if self.socket_mode:
             return ("interactive", payload)
         return self.driver.interaction_request(payload)
