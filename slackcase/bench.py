@@ -42,6 +42,27 @@ KORE_SECRET = "bench-kore-secret-0123456789-abcdef"
 KORE_SETTINGS = {"KORE_STREAM_ID": "st-bench", "KORE_CLIENT_ID": "cs-bench",
                  "KORE_CLIENT_SECRET": KORE_SECRET, "KORE_ACCOUNT_ID": "acc-bench",
                  "KORE_CASE_TEMPLATES": "ctm-bench=Bench"}
+FORMS_TIMEOUT = 60  # seconds for a wave's forms to open before the run stops
+
+
+class Stalled(Exception):
+    """A scenario stopped making progress: the rest of the run would only wait."""
+
+
+def isolated_environment(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for the processes the benchmark starts: its own settings only.
+
+    The operator's SLACK_*, KORE_* and SLACKCASE_* variables (an allow-list of channels, a
+    log level, real credentials) would change what is measured, or stop it; the processes
+    also run in a directory of their own, away from any `.env`. PYTHONPATH keeps slackcase
+    importable from there when it runs from a checkout that is not installed.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KORE_",
+                                                                     "SLACKCASE_"))}
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    return {**env, **settings}
 
 
 def fire(url: str, requests: list[Request], concurrency: int,
@@ -144,9 +165,10 @@ class SandboxProcess:
     """The Kore.ai sandbox as a process of its own (`slackcase sandbox`), as Kore.ai is a
     service of its own: its work does not share an interpreter with the fake Slack."""
 
-    def __init__(self, env: dict[str, str], latency: float) -> None:
+    def __init__(self, env: dict[str, str], latency: float, cwd: str) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "sandbox", "--port",
-                                      "0"], env=env, stdout=subprocess.PIPE, text=True)
+                                      "0"], env=env, cwd=cwd, stdout=subprocess.PIPE,
+                                     text=True)
         assert self.proc.stdout
         line = self.proc.stdout.readline()
         if "listening on " not in line:
@@ -191,15 +213,16 @@ class Bench:
         for i in range(60):
             self.fake.add_user(f"U{i:04d}", f"User {i}", email=f"user{i}@example.com")
         self.fake.add_channel("CBENCH", "bench")
-        kore_env = dict(os.environ, **KORE_SETTINGS)  # the sandbox and the app share these
-        self.kore = SandboxProcess(kore_env, self.kore_latency)
+        kore_env = isolated_environment(KORE_SETTINGS)  # the sandbox and the app share these
+        self.kore = SandboxProcess(kore_env, self.kore_latency, tmp)
         self._peers.callback(self.kore.close)
         self.env = dict(kore_env, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         SLACK_API_URL=self.fake.api_url, KORE_HOST=self.kore.url,
-                        KORE_RATE_LIMIT_PER_MINUTE=str(rate), SLACKCASE_LOG_LEVEL="WARNING",
+                        KORE_RATE_LIMIT_PER_MINUTE=str(rate),
                         SLACKCASE_DATABASE=str(Path(tmp) / "bench.db"),
-                        SLACKCASE_POLL_SECONDS="3600", NO_PROXY="127.0.0.1,localhost")
-        self.env.pop("SLACK_APP_TOKEN", None)
+                        SLACKCASE_POLL_SECONDS="3600")
+        self.tmp = tmp
+        self.log_path = Path(tmp) / "app.log"  # logged at the default level, as operators run it
         # The load generator is a process of its own, as Slack is another machine.
         self.load = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self._peers.callback(self.load.shutdown)
@@ -219,8 +242,10 @@ class Bench:
         mode = [] if self.socket_mode else ["--http", "--port", "0"]
         connected = self.load.submit(socket_connections).result() if self.socket_mode else 0
         started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", *mode],
-                                     env=self.env, stdout=subprocess.PIPE, text=True)
+        with self.log_path.open("a") as log:  # the app's log, kept out of the figures
+            self.proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", *mode],
+                                         env=self.env, cwd=self.tmp,
+                                         stdout=subprocess.PIPE, stderr=log, text=True)
         assert self.proc.stdout
         line = self.proc.stdout.readline()
         ready = time.perf_counter() - started
@@ -235,6 +260,15 @@ class Bench:
             self.driver = SlackDriver(line.split("HTTP on ")[1].strip().removesuffix(
                 "/slack/events"), SECRET, self.fake)
         return ready
+
+    def log_summary(self) -> str:
+        """How much the app logged (at its default level), and its first errors if any."""
+        lines = self.log_path.read_text(errors="replace").splitlines() \
+            if self.log_path.exists() else []
+        warnings = sum(" WARNING " in line for line in lines)
+        errors = [line for line in lines if " ERROR " in line]
+        summary = f"app log: {len(lines)} lines, {warnings} warnings, {len(errors)} errors"
+        return "\n  ".join([summary, *errors[:5]])
 
     def _proc(self, name: str) -> str:
         """/proc/<app>/<name>, or "" where there is no /proc (the row then reads nan)."""
@@ -318,8 +352,10 @@ class Bench:
                             concurrency)
         if any(a.status != 200 for a in answers):
             self.problems.append("a /case command was not acknowledged with 200")
-        if not self.wait(lambda: self.fake.count("views.open") >= before + count, 60):
-            self.problems.append("a case form did not open")
+        if not self.wait(lambda: self.fake.count("views.open") >= before + count,
+                         FORMS_TIMEOUT):
+            raise Stalled(f"{before + count - self.fake.count('views.open')} of {count} case "
+                          f"form(s) did not open within {FORMS_TIMEOUT} s")
         return answers
 
     def healthz(self, size: int) -> list[Answer]:
@@ -370,7 +406,8 @@ class Bench:
         sent = {title: answer.started for title, answer in zip(titles, answers, strict=True)}
         posted = lambda: self.fake.count("chat.postMessage") - posted_before  # noqa: E731
         if not self.wait(lambda: posted() >= len(sent), timeout):
-            self.problems.append(f"only {posted()}/{len(sent)} confirmations arrived")
+            raise Stalled(f"only {posted()}/{len(sent)} confirmations arrived within "
+                          f"{timeout:.0f} s")
         done: dict[str, float] = {}
         for call in self.fake.calls_to("chat.postMessage", since=posted_before):
             blocks = str(call.args.get("blocks"))
@@ -479,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
                       socket_mode=args.socket_mode)
         try:
             return run(bench, args)
+        except Stalled as exc:
+            print(f"PROBLEMS:\n  {exc}\n{bench.log_summary()}")
+            return 1
         finally:
             bench.close()
 
@@ -557,6 +597,7 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
     for name, med, p99, ideal_s, ratio in bench.rows:
         print(f"{name:<58} {med:>9} {p99:>9} {ideal_s:>9} {ratio:>9}")
+    print(bench.log_summary())
     if bench.problems:
         print("PROBLEMS:\n  " + "\n  ".join(sorted(set(bench.problems))))
         return 1

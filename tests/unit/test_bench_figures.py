@@ -1,6 +1,11 @@
-"""The benchmark's arithmetic: percentiles and the share of CPU the host took."""
+"""The benchmark's arithmetic and set-up: percentiles, stolen CPU, options, environment."""
 
-from slackcase.bench import pct, stolen
+import os
+from pathlib import Path
+
+import pytest
+
+from slackcase.bench import isolated_environment, main, pct, stolen
 
 
 def test_p99_of_a_thousand_figures_is_the_tenth_slowest():
@@ -20,3 +25,26 @@ def test_steal_is_a_share_of_the_time_the_machine_wanted_not_of_idle_time():
 
 def test_steal_reads_n_a_where_there_is_no_proc():
     assert stolen([], [1] * 8) == "n/a"
+
+
+def test_the_operators_own_settings_do_not_reach_the_benchmarked_processes(monkeypatch):
+    monkeypatch.setenv("SLACKCASE_ALLOWED_CHANNELS", "C999")  # would refuse every /case
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-real")  # would switch to Socket Mode
+    monkeypatch.setenv("KORE_HOST", "https://platform.kore.ai")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    env = isolated_environment({"KORE_STREAM_ID": "st-bench"})
+    assert not [k for k in env if k.startswith(("SLACKCASE_", "SLACK_", "KORE_HOST"))]
+    assert env["KORE_STREAM_ID"] == "st-bench"
+    assert env["PATH"] == os.environ["PATH"]
+    root, rest = env["PYTHONPATH"].split(os.pathsep)
+    assert (Path(root) / "slackcase" / "bench.py").is_file() and rest == "/elsewhere"
+
+
+@pytest.mark.parametrize("option", [["--burst", "-1"], ["--concurrency", "0"],
+                                    ["--samples", "x"], ["--kore-latency", "-0.1"]])
+def test_bad_options_are_refused_in_one_line(option, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(option)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        f"python -m slackcase.bench: error: argument {option[0]}")
