@@ -99,7 +99,9 @@ class CaseService:
         """
         sub = self.store.accept(new_submission_id(), draft, origin, idem_key=idem_key,
                                 allow_another=allow_another)
-        log.info("submission %s accepted (%s by %s)", sub.id, origin.source, origin.user_id)
+        with correlation(sub.id):  # one line per submission in the ack path, not two
+            log.info("submission %s accepted (%s by %s)", sub.id, origin.source,
+                     origin.user_id)
         self.schedule(sub.id)
         return sub
 

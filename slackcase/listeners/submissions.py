@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from slackcase import ids, views
 from slackcase.forms import ModalMetadata, parse_form
 from slackcase.listeners.modal import state_value
-from slackcase.logs import correlation
 from slackcase.services import Services
 from slackcase.store import ThreadHasCase
-
-log = logging.getLogger("slackcase.listeners")
 
 
 def submit_case(services: Services) -> Callable[..., None]:
@@ -45,10 +41,8 @@ def submit_case(services: Services) -> Callable[..., None]:
             assignee = services.announcer.assignee(existing.case) if existing.case else ""
             ack(response_action="update", view=views.case_exists_view(existing, assignee, meta))
             return
-        with correlation(sub.id):
-            ack(response_action="update", view=views.progress_view(
-                "Creating case…", f"“{draft.title}” is on its way to Kore.ai. "
-                f"Reference {sub.id}. You can close this window."))
-            log.info("submission %s acknowledged", sub.id)
+        ack(response_action="update", view=views.progress_view(
+            "Creating case…", f"“{draft.title}” is on its way to Kore.ai. "
+            f"Reference {sub.id}. You can close this window."))
 
     return handle
