@@ -70,7 +70,7 @@ def fire(url: str, requests: list[Request], concurrency: int,
     """In the load process: send each request on a new connection, `concurrency` at a time.
 
     The pool's threads all exist before the first request goes, so a wave of `concurrency`
-    requests arrives together. `started` is wall-clock time, comparable with the fakes'.
+    requests arrives together. `started` is time.monotonic(), comparable with the fakes'.
     """
     parts = urlsplit(url)
     assert parts.hostname and parts.port
@@ -78,7 +78,7 @@ def fire(url: str, requests: list[Request], concurrency: int,
     def one(request: Request) -> Answer:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         try:
-            started, clock = time.time(), time.perf_counter()
+            started, clock = time.monotonic(), time.perf_counter()
             connection.request(method, parts.path, request.body or None, request.headers)
             response = connection.getresponse()
             content = response.read()
@@ -124,7 +124,7 @@ def socket_fire(envelopes: list[tuple[str, dict[str, Any]]], concurrency: int) -
             while waiting and len(in_flight) < concurrency:
                 i = waiting.pop()
                 kind, payload = envelopes[i]
-                in_flight[ids[i]] = (i, time.time(), time.perf_counter())
+                in_flight[ids[i]] = (i, time.monotonic(), time.perf_counter())
                 slack.post(ids[i], kind, payload)
             acked = [eid for eid in in_flight if eid in slack.acks]
             if not acked and not slack.arrived.wait(60):
@@ -395,7 +395,8 @@ class Bench:
         self.commands(count, min(count, 50))
         forms = self.open_forms()[:count]
         posted_before = self.fake.count("chat.postMessage")
-        titles = [f"bench {time.time_ns()} {i}" for i in range(len(forms))]
+        # Bracketed, so that no title is part of another ("… 1" is part of "… 15").
+        titles = [f"bench {time.time_ns()} [{i}]" for i in range(len(forms))]
         answers = self.fire([self.submission_request(form, title, f"U{i % 60:04d}")
                              for i, (form, title) in enumerate(zip(forms, titles, strict=True))],
                             concurrency)
@@ -444,7 +445,7 @@ class Bench:
             self.fake.add_message("CBENCH", f"U{i % 60:04d}", f"message {i} " * 8,
                                   thread_ts=root["ts"])
         opens, updates = (self.fake.count(m) for m in ("views.open", "views.update"))
-        started = time.time()
+        started = time.monotonic()
         self.fire([self.shortcut_request(root, "U0002")], 1)
 
         def opened() -> float | None:  # when Slack answered the shortcut's views.open
@@ -457,7 +458,7 @@ class Bench:
         opened_at, filled_at = self.wait(opened, 10), self.wait(filled, 30)
         if opened_at is None or filled_at is None:
             self.problems.append("the shortcut's form did not open and fill in")
-        now = time.time()
+        now = time.monotonic()
         return (opened_at or now) - started, (filled_at or now) - started
 
 
@@ -555,7 +556,7 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
         bench.row(f"/case ack, {n} concurrent",
                   bench.ack_waves(partial(bench.commands, n, n), waves(n, args), args.warmup),
                   None)
-    t0 = time.time()
+    t0 = time.monotonic()
     bench.commands(1, 1)
     opened = [c for c in bench.fake.calls_to("views.open") if c.at >= t0]
     if opened:

@@ -71,7 +71,9 @@ class Channel:
 class Call:
     method: str
     args: dict[str, Any]
-    at: float = field(default_factory=time.time)
+    # Monotonic: the benchmark compares it with times taken in its load-generator process
+    # (the clock is system-wide), and a step of the wall clock would skew the figures.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

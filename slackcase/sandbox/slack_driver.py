@@ -26,7 +26,7 @@ class Answer:
     status: int
     body: dict[str, Any] | None
     elapsed: float
-    started: float = 0.0  # wall clock, when the request was sent
+    started: float = 0.0  # time.monotonic() when the request was sent
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class SlackDriver:
         return Request(body, {"Content-Type": content_type, **signed, **(headers or {})})
 
     def send(self, request: Request) -> Answer:
-        started, clock = time.time(), time.perf_counter()
+        started, clock = time.monotonic(), time.perf_counter()
         response = self.http.post(self.url, content=request.body, headers=request.headers)
         elapsed = time.perf_counter() - clock
         return Answer(response.status_code, parse_answer(response.content), elapsed, started)
