@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from slackcase.bench import main
+from slackcase.bench.cli import main
 
 
 @pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from slackcase.bench import isolated_environment, main, pct, stolen
+from slackcase.bench.cli import main
+from slackcase.bench.figures import pct, stolen
+from slackcase.bench.rig import isolated_environment
 
 
 def test_p99_of_a_thousand_figures_is_the_tenth_slowest():
@@ -37,7 +39,7 @@ def test_the_operators_own_settings_do_not_reach_the_benchmarked_processes(monke
     assert env["KORE_STREAM_ID"] == "st-bench"
     assert env["PATH"] == os.environ["PATH"]
     root, rest = env["PYTHONPATH"].split(os.pathsep)
-    assert (Path(root) / "slackcase" / "bench.py").is_file() and rest == "/elsewhere"
+    assert (Path(root) / "slackcase" / "__init__.py").is_file() and rest == "/elsewhere"
 
 
 @pytest.mark.parametrize("option", [["--burst", "-1"], ["--concurrency", "0"],

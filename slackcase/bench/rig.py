@@ -1,39 +1,32 @@
-"""`python -m slackcase.bench`: latency, throughput and memory, against the ideal.
+"""The processes a benchmark run needs, and the steps of its scenarios.
 
-The app runs as its own process (`slackcase run --http`, or `slackcase run` over Socket
-Mode with `--socket-mode`) against the fake Slack in this process and the Kore.ai sandbox
-in another, with injected latencies; a load-generator process plays Slack's sending side.
-Figures are printed; the exit code is non-zero if any case was lost or duplicated.
+The app (`slackcase run`), the Kore.ai sandbox (`slackcase sandbox`) and the load
+generator are processes of their own; the fake Slack, with the benchmark's bookkeeping,
+runs in this one.
 """
 
 from __future__ import annotations
 
-import argparse
-import http.client
-import importlib.util
 import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+import slackcase
+from slackcase.bench.figures import pct
+from slackcase.bench.load import fire, socket_connections, socket_fire, socket_serve
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.loopback import wait_until
-from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver, parse_answer
-from slackcase.sandbox.socket_slack import SocketSlack
+from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver
 
 SECRET = "bench-signing-secret-0123456789"
 TOKEN = "xoxb-bench-token"
@@ -59,106 +52,10 @@ def isolated_environment(settings: dict[str, str]) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KORE_",
                                                                      "SLACKCASE_"))}
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(slackcase.__file__).resolve().parent.parent)  # where slackcase is
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env["NO_PROXY"] = "127.0.0.1,localhost"
     return {**env, **settings}
-
-
-def fire(url: str, requests: list[Request], concurrency: int,
-         method: str = "POST") -> list[Answer]:
-    """In the load process: send each request on a new connection, `concurrency` at a time.
-
-    The pool's threads all exist before the first request goes, so a wave of `concurrency`
-    requests arrives together. `started` is time.monotonic(), comparable with the fakes'.
-    """
-    parts = urlsplit(url)
-    assert parts.hostname and parts.port
-
-    def one(request: Request) -> Answer:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        try:
-            started, clock = time.monotonic(), time.perf_counter()
-            connection.request(method, parts.path, request.body or None, request.headers)
-            response = connection.getresponse()
-            content = response.read()
-            elapsed = time.perf_counter() - clock
-        finally:
-            connection.close()
-        return Answer(response.status, parse_answer(content), elapsed, started)
-
-    with ThreadPoolExecutor(concurrency) as pool:
-        barrier = threading.Barrier(concurrency)
-        for _ in range(concurrency):
-            pool.submit(barrier.wait)
-        return list(pool.map(one, requests))
-
-
-_SOCKET: SocketSlack | None = None
-
-
-def socket_serve() -> str:
-    """In the load process: start Slack's end of Socket Mode; its URL."""
-    global _SOCKET
-    _SOCKET = SocketSlack()
-    return _SOCKET.url
-
-
-def socket_connections() -> int:
-    assert _SOCKET
-    with _SOCKET.arrived:
-        return _SOCKET.connections
-
-
-def socket_fire(envelopes: list[tuple[str, dict[str, Any]]], concurrency: int) -> list[Answer]:
-    """In the load process: send each envelope on the app's websocket, at most
-    `concurrency` unacknowledged at a time; time each from sending to its ack."""
-    slack = _SOCKET
-    assert slack and slack.connection
-    ids = [uuid.uuid4().hex for _ in envelopes]
-    answers: list[Answer | None] = [None] * len(envelopes)
-    in_flight: dict[str, tuple[int, float, float]] = {}
-    waiting = list(range(len(envelopes)))[::-1]
-    with slack.arrived:
-        while waiting or in_flight:
-            while waiting and len(in_flight) < concurrency:
-                i = waiting.pop()
-                kind, payload = envelopes[i]
-                in_flight[ids[i]] = (i, time.monotonic(), time.perf_counter())
-                slack.post(ids[i], kind, payload)
-            acked = [eid for eid in in_flight if eid in slack.acks]
-            if not acked and not slack.arrived.wait(60):
-                raise TimeoutError(f"{len(in_flight)} envelope(s) not acknowledged in 60s")
-            for eid in acked:
-                i, started, clock = in_flight.pop(eid)
-                at, message = slack.acks.pop(eid)
-                answers[i] = Answer(200, message.get("payload"), at - clock, started)
-    return [a for a in answers if a is not None]
-
-
-def cpu_times() -> list[int]:
-    """The machine's CPU time so far, by kind (/proc/stat); [] where there is no /proc."""
-    try:
-        first = Path("/proc/stat").read_text().split("\n", 1)[0]
-        return [int(value) for value in first.split()[1:9]]
-    except (OSError, ValueError):
-        return []
-
-
-def stolen(before: list[int], after: list[int]) -> str:
-    """How much of the CPU time this machine wanted went to other tenants of its host
-    (steal): where that is more than a few percent, tail latencies measure the host."""
-    if len(before) < 8 or len(after) < 8:
-        return "n/a"
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (
-        b - a for a, b in zip(before, after, strict=True))
-    busy = user + nice + system + irq + softirq + steal
-    return f"{100 * steal / busy:.0f}%" if busy else "0%"
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class SandboxProcess:
@@ -460,151 +357,3 @@ class Bench:
             self.problems.append("the shortcut's form did not open and fill in")
         now = time.monotonic()
         return (opened_at or now) - started, (filled_at or now) - started
-
-
-def _count(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
-        return value
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
-    return value
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m slackcase.bench")
-    parser.add_argument("--kore-latency", type=_seconds, default=0.3, help="seconds")
-    parser.add_argument("--slack-latency", type=_seconds, default=0.05, help="seconds")
-    parser.add_argument("--concurrency", type=_count(1), nargs="+", default=[1, 10, 50])
-    parser.add_argument("--burst", type=_count(0), default=200,
-                        help="submissions in the rate-limited burst (0 skips it)")
-    parser.add_argument("--burst-rate", type=_count(1), default=60,
-                        help="the Kore.ai rate limit during the burst, per minute")
-    parser.add_argument("--thread-size", type=_count(0), default=1000,
-                        help="messages in the shortcut's thread (0 skips it)")
-    parser.add_argument("--samples", type=_count(1), default=1000,
-                        help="figures per latency row, from waves of the row's concurrency")
-    parser.add_argument("--warmup", type=_count(0), default=1,
-                        help="unmeasured waves before each latency row")
-    parser.add_argument("--socket-mode", action="store_true",
-                        help="drive the app over Socket Mode instead of HTTP (needs websockets, "
-                             "from the test extra)")
-    parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
-    args = parser.parse_args(argv)
-    if args.socket_mode and importlib.util.find_spec("websockets") is None:
-        print("python -m slackcase.bench: --socket-mode plays Slack's end of the websocket "
-              "with the websockets package: pip install -e '.[test]'", file=sys.stderr)
-        return 2
-    if args.quick:
-        args.concurrency, args.burst, args.burst_rate, args.thread_size = [1, 5], 12, 600, 300
-        args.samples, args.warmup = 5, 0
-        args.kore_latency, args.slack_latency = 0.05, 0.01
-    with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp,
-                      socket_mode=args.socket_mode)
-        try:
-            return run(bench, args)
-        except Stalled as exc:
-            print(f"PROBLEMS:\n  {exc}\n{bench.log_summary()}")
-            return 1
-        finally:
-            bench.close()
-
-
-def waves(size: int, args: argparse.Namespace) -> int:
-    """Enough waves of `size` for about `--samples` figures (at most 50 waves)."""
-    return max(1, min(50, -(-args.samples // size)))
-
-
-def burst(bench: Bench, args: argparse.Namespace) -> None:
-    """The burst against the rate limit, on an app restarted with that limit."""
-    bench.stop_app()
-    bench.fake.views.clear()
-    bench.start_app(rate=args.burst_rate)
-    _, _, took = bench.submissions(args.burst, min(args.burst, 50),
-                                   timeout=args.burst * 60 / args.burst_rate + 120)
-    minimum = max(0.0, (args.burst - args.burst_rate) * 60 / args.burst_rate) \
-        + args.kore_latency
-    bench.rows.append((f"burst of {args.burst} at {args.burst_rate}/min: all confirmed",
-                       f"{took:.1f} s", "", f"{minimum:.1f} s",
-                       f"{took / minimum:.2f}x" if minimum else "-"))
-
-
-def run(bench: Bench, args: argparse.Namespace) -> int:
-    run_cpu = cpu_times()
-    ready = bench.start_app()
-    bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
-    slack, kore = args.slack_latency, args.kore_latency
-    if not bench.socket_mode:
-        n = args.concurrency[-1]
-        bench.row(f"floor: GET /healthz, {n} concurrent (no Bolt)",
-                  bench.ack_waves(partial(bench.healthz, n), waves(n, args), args.warmup), None)
-    for n in args.concurrency:
-        bench.row(f"/case ack, {n} concurrent",
-                  bench.ack_waves(partial(bench.commands, n, n), waves(n, args), args.warmup),
-                  None)
-    t0 = time.monotonic()
-    bench.commands(1, 1)
-    opened = [c for c in bench.fake.calls_to("views.open") if c.at >= t0]
-    if opened:
-        bench.row("command -> views.open sent", [opened[0].at - t0], slack)
-    # createCase + chat.postMessage: the requester's profile (users.info) was read when the
-    # form opened, so it is not on a submission's path.
-    ideal = kore + slack
-    cpu_per_case, steal_last = 0.0, "n/a"
-    for n in args.concurrency:
-        cpu, count, machine = bench.app_cpu(), waves(n, args), cpu_times()
-        acks, confirmations = bench.submission_waves(n, count, args.warmup)
-        if n == args.concurrency[-1]:  # the rows report the last concurrency only
-            steal_last = stolen(machine, cpu_times())
-            time.sleep(1.0)  # the last wave's modal updates, after its confirmations
-            cpu_per_case = (bench.app_cpu() - cpu) / (n * (count + args.warmup))
-        bench.row(f"submission ack, {n} concurrent", acks, None)
-        if confirmations:
-            bench.row(f"submission -> confirmation, {n} concurrent", confirmations, ideal)
-    if args.thread_size:
-        opened_at, filled_at = bench.thread_shortcut(args.thread_size)
-        bench.row(f"shortcut on {args.thread_size}-message thread: modal open", [opened_at],
-                  slack)
-        bench.row(f"shortcut on {args.thread_size}-message thread: transcript filled",
-                  [filled_at], slack * (2 + args.thread_size // 200))
-    rss = bench.peak_rss_mb()
-    if args.burst:
-        burst(bench, args)
-    bench.rows.append(("peak resident memory (app process)", f"{rss:.0f} MB", "", "", ""))
-    bench.rows.append((f"app CPU per case at {args.concurrency[-1]} concurrent (/case to "
-                       "announced)", f"{cpu_per_case * 1000:.1f} ms", "", "", ""))
-    bench.rows.append(("CPU stolen by the VM's host (steal), whole run",
-                       stolen(run_cpu, cpu_times()), "", "", ""))
-    bench.rows.append((f"CPU stolen, during the submissions at {args.concurrency[-1]} concurrent",
-                       steal_last, "", "", ""))
-    transport = "Socket Mode" if bench.socket_mode else "HTTP"
-    print(f"slackcase benchmark over {transport}: Kore.ai latency {kore * 1000:.0f} ms, Slack "
-          f"latency {slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python "
-          f"{sys.version.split()[0]}")
-    print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
-    for name, med, p99, ideal_s, ratio in bench.rows:
-        print(f"{name:<58} {med:>9} {p99:>9} {ideal_s:>9} {ratio:>9}")
-    print(bench.log_summary())
-    if bench.problems:
-        print("PROBLEMS:\n  " + "\n  ".join(sorted(set(bench.problems))))
-        return 1
-    print("nothing lost, nothing duplicated")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,3 @@
+from slackcase.bench.cli import main
+
+raise SystemExit(main())
