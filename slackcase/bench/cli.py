@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
+from http.client import HTTPException
 
 from slackcase.bench.figures import cpu_times, stolen
 from slackcase.bench.rig import Bench, Stalled
@@ -70,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                       socket_mode=args.socket_mode)
         try:
             return run(bench, args)
-        except Stalled as exc:
-            print(f"PROBLEMS:\n  {exc}\n{bench.log_summary()}")
+        except (Stalled, OSError, HTTPException) as exc:  # no figures to print: say why
+            print(f"PROBLEMS:\n  {bench.why_stopped(exc)}\n{bench.log_summary()}")
             return 1
         finally:
             bench.close()

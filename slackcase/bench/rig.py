@@ -165,7 +165,20 @@ class Bench:
         warnings = sum(" WARNING " in line for line in lines)
         errors = [line for line in lines if " ERROR " in line]
         summary = f"app log: {len(lines)} lines, {warnings} warnings, {len(errors)} errors"
+        if lines and self.app_exited() is not None:  # how it ended is at the end of its log
+            return "\n  ".join([summary, "its last lines:", *lines[-8:]])
         return "\n  ".join([summary, *errors[:5]])
+
+    def app_exited(self) -> int | None:
+        """The app's exit status if it has stopped by itself, else None."""
+        return self.proc.poll() if self.proc else None
+
+    def why_stopped(self, exc: Exception) -> str:
+        """One line on why a run could not go on."""
+        status = self.app_exited()
+        if status is not None:
+            return f"the app exited with status {status} in the middle of the run"
+        return str(exc) or type(exc).__name__
 
     def _proc(self, name: str) -> str:
         """/proc/<app>/<name>, or "" where there is no /proc (the row then reads nan)."""
