@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from slackcase.bench.cli import main
+from slackcase.bench.rig import Bench
 
 
 @pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])
@@ -21,3 +22,19 @@ def test_socket_mode_without_websockets_says_so_in_one_line(capsys, monkeypatch)
     assert main(["--quick", "--socket-mode"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install -e '.[test]'" in err
+
+
+def test_an_app_that_dies_mid_run_is_named_in_one_line(capsys, monkeypatch):
+    start = Bench.start_app
+
+    def start_then_die(self, rate=None):
+        ready = start(self, rate)
+        self.proc.kill()
+        self.proc.wait()
+        return ready
+
+    monkeypatch.setattr(Bench, "start_app", start_then_die)
+    assert main(["--quick"]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEMS:\n  the app exited with status -9 in the middle of the run" in out
+    assert "Traceback" not in out
