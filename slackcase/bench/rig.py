@@ -21,11 +21,10 @@ from typing import Any
 
 import httpx
 
-import slackcase
 from slackcase.bench.figures import pct
 from slackcase.bench.load import fire, socket_connections, socket_fire, socket_serve
 from slackcase.sandbox.fake_slack import FakeSlack
-from slackcase.sandbox.loopback import wait_until
+from slackcase.sandbox.loopback import isolated_environment, wait_until
 from slackcase.sandbox.slack_driver import Answer, Request, SlackDriver
 
 SECRET = "bench-signing-secret-0123456789"
@@ -40,22 +39,6 @@ FORMS_TIMEOUT = 60  # seconds for a wave's forms to open before the run stops
 
 class Stalled(Exception):
     """A scenario stopped making progress: the rest of the run would only wait."""
-
-
-def isolated_environment(settings: dict[str, str]) -> dict[str, str]:
-    """The environment for the processes the benchmark starts: its own settings only.
-
-    The operator's SLACK_*, KORE_* and SLACKCASE_* variables (an allow-list of channels, a
-    log level, real credentials) would change what is measured, or stop it; the processes
-    also run in a directory of their own, away from any `.env`. PYTHONPATH keeps slackcase
-    importable from there when it runs from a checkout that is not installed.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KORE_",
-                                                                     "SLACKCASE_"))}
-    root = str(Path(slackcase.__file__).resolve().parent.parent)  # where slackcase is
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    return {**env, **settings}
 
 
 class SandboxProcess:

@@ -1,12 +1,17 @@
-"""What the fakes share: a threaded loopback HTTP server, and waiting for a condition."""
+"""What the fakes share: a threaded loopback HTTP server, waiting for a condition, and the
+environment for a slackcase process started against them."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+import slackcase
 
 
 class LoopbackHandler(BaseHTTPRequestHandler):
@@ -44,3 +49,19 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
             return value
         time.sleep(interval)
     return None
+
+
+def isolated_environment(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a slackcase process started against the fakes: `settings` only.
+
+    The operator's SLACK_*, KORE_* and SLACKCASE_* variables (an allow-list of channels, a
+    log level, real credentials) would change what a test or the benchmark sees, or stop
+    it; run the process in a directory of its own too, away from any `.env`. PYTHONPATH
+    keeps slackcase importable from there when it runs from a checkout not installed.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KORE_",
+                                                                     "SLACKCASE_"))}
+    root = str(Path(slackcase.__file__).resolve().parent.parent)  # where slackcase is
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    return {**env, **settings}

@@ -1,12 +1,12 @@
 """Never lost, never twice: Kore.ai and Slack faults, process kills, logs without secrets."""
 
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
 
+from slackcase.sandbox.loopback import isolated_environment
 from tests.harness import BOT_TOKEN, KORE_SECRET, SIGNING_SECRET, make_world, wait_for
 
 
@@ -87,13 +87,13 @@ def test_restart_resumes_unfinished_submission(tmp_path):
 def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
     world = make_world(tmp_path, start=False, kore_latency=1.0)
     world.server.close()
-    env = dict(os.environ, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-               SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url,
-               KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
-               KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
-               KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
-               SLACKCASE_DATABASE=str(tmp_path / "kill.db"), KORE_TIMEOUT_SECONDS="3")
-    env.pop("SLACK_APP_TOKEN", None)
+    env = isolated_environment(dict(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url,
+        KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
+        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
+        KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
+        SLACKCASE_DATABASE=str(tmp_path / "kill.db"), KORE_TIMEOUT_SECONDS="3"))
 
     def start():
         proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",

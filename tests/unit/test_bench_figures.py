@@ -7,7 +7,7 @@ import pytest
 
 from slackcase.bench.cli import main
 from slackcase.bench.figures import pct, stolen
-from slackcase.bench.rig import isolated_environment
+from slackcase.sandbox.loopback import isolated_environment
 
 
 def test_p99_of_a_thousand_figures_is_the_tenth_slowest():
