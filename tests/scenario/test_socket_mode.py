@@ -1,6 +1,9 @@
 """The /case happy path over Socket Mode, against a loopback websocket fake of Slack."""
 
 import socket
+import threading
+import time
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -12,7 +15,7 @@ from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.sandbox.socket_slack import SocketSlack
-from slackcase.socket_mode import SlackSocketHandler
+from slackcase.socket_mode import SlackSocketHandler, SteadySocketModeClient
 from tests.harness import FAST_RETRY, wait_for
 
 APP_TOKEN = "xapp-1-test-app-token"
@@ -92,5 +95,57 @@ def test_acks_leave_at_once_on_every_connection():
         assert nagle_off(handler)
     finally:
         handler.close()
+        sockets.close()
+        fake.close()
+
+
+
+class RacingClient(SteadySocketModeClient):
+    """Holds its receiving thread at slack_sdk's race point, once: the session found
+    active, its run not yet begun, until close() has marked the state terminated and
+    closed the socket. Then it does what slack_sdk's next lines do: mark the state live
+    and run on the session."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.hold_next_run = threading.Event()
+        self.holding = threading.Event()
+        super().__init__(**kwargs)
+
+    def _run_current_session(self) -> None:
+        session = self.current_session
+        if self.hold_next_run.is_set() and session is not None and session.is_active():
+            self.hold_next_run.clear()
+            self.holding.set()
+            while not self.closed:
+                time.sleep(0.001)
+            time.sleep(0.05)  # close() has marked the state terminated and disconnected
+            self.current_session_state.terminated = False
+            session.run_until_completion(self.current_session_state)
+            return
+        super()._run_current_session()
+
+
+def test_close_ends_even_when_the_receiving_thread_revives_the_session():
+    """slack_sdk's close() marks the session terminated and waits for the receiving thread;
+    a thread just starting a run marks it live again and loops on the closed socket, and
+    slack_sdk's close() waited forever (it held CI until its time limit)."""
+    fake = FakeSlack(bot_token="xoxb-sock", app_token=APP_TOKEN)
+    fake.serve()
+    sockets = SocketSlack()
+    fake.socket_url = sockets.url
+    client = RacingClient(app_token=APP_TOKEN,
+                          web_client=WebClient(token="xoxb-sock", base_url=fake.api_url))
+    client.connect()
+    try:
+        wait_for(lambda: sockets.connections, what="socket connection")
+        client.hold_next_run.set()
+        client.current_session_state.terminated = True  # ends this run; the next is held
+        assert client.holding.wait(timeout=5), "the receiving thread never started a new run"
+        closer = threading.Thread(target=client.close, daemon=True)
+        closer.start()
+        closer.join(timeout=4)
+        assert not closer.is_alive(), "close() still waiting after 4 s"
+        assert not client.current_session_runner.is_alive()
+    finally:
         sockets.close()
         fake.close()
