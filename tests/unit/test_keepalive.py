@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -72,7 +73,9 @@ class Server:
             def finish(self) -> None:
                 super().finish()
                 if self.close_connection:  # the FIN goes out now, not when the server
-                    self.connection.shutdown(socket.SHUT_RDWR)  # gets round to it
+                    # gets round to it (unless the client has closed its end already)
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
                     owner.closed.set()
 
             def log_message(self, *args: Any) -> None:
