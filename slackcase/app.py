@@ -132,6 +132,9 @@ class Slackcase:
     def stop(self) -> None:
         self._stopping.set()
         self.poller.stop()
+        # Cases waiting for Kore.ai's rate limit would hold the stop for as long as the
+        # limit makes them wait (minutes in a burst); they are made after the restart.
+        self.services.cases.kore.refuse_new_calls()
         self.services.after_ack.close(wait=True)  # work after an ack finishes first
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()

@@ -28,6 +28,7 @@ from slackcase.kore import (
     KoreClient,
     KoreError,
     KoreRateLimited,
+    KoreStopped,
     UserInfo,
 )
 from slackcase.logs import correlation
@@ -185,6 +186,11 @@ class CaseService:
         return self.store.mark_created(sub, case)
 
     def _after_error(self, sub: Submission, exc: KoreError, *, reconciling: bool) -> None:
+        if isinstance(exc, KoreStopped):  # not an attempt: the next start makes the call
+            if not reconciling:
+                self.store.mark_unsent(sub)
+            log.info("submission %s: left for the next start (%s)", sub.id, exc)
+            return None
         uncertain = sub.uncertain or exc.outcome_unknown or (reconciling)
         kind = type(exc).__name__
         sub = self.store.mark_not_created(sub, uncertain=uncertain, error=str(exc),

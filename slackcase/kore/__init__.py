@@ -7,6 +7,7 @@ from slackcase.kore.errors import (
     KoreError,
     KoreRateLimited,
     KoreRejected,
+    KoreStopped,
     KoreUnavailable,
 )
 from slackcase.kore.models import Case, CasePage, CaseQuery, CreateCaseRequest, UserInfo
@@ -22,6 +23,7 @@ __all__ = [
     "KoreError",
     "KoreRateLimited",
     "KoreRejected",
+    "KoreStopped",
     "KoreUnavailable",
     "UserInfo",
 ]

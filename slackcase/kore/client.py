@@ -19,11 +19,12 @@ from slackcase.kore.errors import (
     KoreError,
     KoreRateLimited,
     KoreRejected,
+    KoreStopped,
     KoreUnavailable,
 )
 from slackcase.kore.lanes import Lanes, LanesBusy
 from slackcase.kore.models import Case, CasePage, CaseQuery, CreateCaseRequest
-from slackcase.kore.ratelimit import RateLimiter
+from slackcase.kore.ratelimit import LimiterClosed, RateLimiter
 
 log = logging.getLogger("slackcase.kore")
 
@@ -53,14 +54,14 @@ class KoreClient:
         timeout: float = 10.0,
         rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.stream_id = stream_id
         self._client_id = client_id
         self._secret = client_secret
         self._account_id = account_id
         self.limiter = rate_limiter or RateLimiter(60)
-        self._sleep = sleep
+        self._sleep = sleep or self.limiter.sleep  # so refuse_new_calls() ends it too
         self._base_url = host.rstrip("/") + BASE_PATH.format(stream_id=stream_id)
         self._timeout = timeout
         # As many connections as the job pool can have in flight, so a burst never queues
@@ -79,7 +80,13 @@ class KoreClient:
     def __repr__(self) -> str:
         return f"KoreClient(base_url={self._base_url!r})"
 
+    def refuse_new_calls(self) -> None:
+        """The process is stopping: calls in flight finish; calls not yet begun, and those
+        waiting for the rate limit or a Retry-After, raise KoreStopped at once."""
+        self.limiter.close()
+
     def close(self) -> None:
+        self.limiter.close()
         self._lanes.close()
 
     # ---- typed API -----------------------------------------------------------------
@@ -119,7 +126,10 @@ class KoreClient:
         return headers
 
     def _request(self, path: str, body: dict[str, Any], *, language: str = "en") -> Any:
-        waited = self.limiter.acquire()
+        try:
+            waited = self.limiter.acquire()
+        except LimiterClosed:
+            raise KoreStopped("slackcase is stopping; the call was not made") from None
         started = time.monotonic()
         try:
             with self._lanes.lend(wait=self._timeout) as http:
@@ -136,7 +146,7 @@ class KoreClient:
             log.warning("kore %s timed out", path)
             raise KoreUnavailable("Kore.ai did not answer in time", sent=True) from None
         except RuntimeError:  # the client was closed: the process is stopping
-            raise KoreUnavailable("slackcase is shutting down", sent=False) from None
+            raise KoreStopped("slackcase is stopping; the call was not made") from None
         except httpx.HTTPError as exc:
             log.warning("kore %s failed: %s", path, type(exc).__name__)
             raise KoreUnavailable(f"connection to Kore.ai failed ({type(exc).__name__})",

@@ -65,6 +65,14 @@ class KoreUnavailable(KoreError):
         return "Kore.ai is not answering right now."
 
 
+class KoreStopped(KoreError):
+    """slackcase is stopping: the call was not made (it is made after the restart)."""
+
+    @property
+    def user_message(self) -> str:
+        return "slackcase is restarting."
+
+
 class KoreBadResponse(KoreError):
     """Kore.ai answered 2xx with something that is not the documented shape."""
 

@@ -7,19 +7,24 @@ import time
 from collections.abc import Callable
 
 
+class LimiterClosed(Exception):
+    """The process is stopping: a call that has not begun is not made."""
+
+
 class RateLimiter:
     def __init__(
         self,
         per_minute: int,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self._tokens = self.capacity
         self._clock = clock
-        self._sleep = sleep
+        self._closed = threading.Event()
+        self._sleep = sleep or self._closed.wait  # a wait that close() ends early
         self._updated = clock()
         self._paused_until = 0.0
         self._lock = threading.Lock()
@@ -38,10 +43,24 @@ class RateLimiter:
             return max(wait, self._paused_until - now)
 
     def acquire(self) -> float:
+        """Wait for a slot; LimiterClosed if close() came first or during the wait."""
+        if self._closed.is_set():
+            raise LimiterClosed
         wait = self.reserve()
         if wait > 0:
             self._sleep(wait)
+            if self._closed.is_set():
+                raise LimiterClosed
         return wait
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, unless close() is called first (then return at once)."""
+        self._sleep(seconds)
+
+    def close(self) -> None:
+        """No more calls: waits end now and acquire() raises LimiterClosed. A stopping
+        process does not wait the minutes a queue behind the limit can take."""
+        self._closed.set()
 
     def estimated_wait(self) -> float:
         """How long a call made now would wait (without taking a slot)."""

@@ -84,8 +84,9 @@ def test_restart_resumes_unfinished_submission(tmp_path):
         second.stop()
 
 
-def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
-    world = make_world(tmp_path, start=False, kore_latency=1.0)
+def app_process(world, tmp_path, **settings: str):
+    """A function that starts `slackcase run --http` as its own process against world's
+    fakes (world's in-process app closed) and points world's driver at it."""
     world.server.close()
     env = isolated_environment(dict(
         SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
@@ -93,7 +94,7 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
         KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
         KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
         KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
-        SLACKCASE_DATABASE=str(tmp_path / "kill.db"), KORE_TIMEOUT_SECONDS="3"))
+        SLACKCASE_DATABASE=str(tmp_path / "app.db"), **settings))
 
     def start():
         proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",
@@ -103,6 +104,13 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
         assert "ready" in line, line + proc.stderr.read()
         world.driver.url = line.split("HTTP on ")[1].strip()
         return proc
+
+    return start
+
+
+def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
+    world = make_world(tmp_path, start=False, kore_latency=1.0)
+    start = app_process(world, tmp_path, KORE_TIMEOUT_SECONDS="3")
 
     proc = start()
     world.driver.command("kill me", user="UALICE", channel="CGENERAL")
@@ -119,6 +127,40 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
         time.sleep(1.0)
         assert len(world.kore.cases) == 1
         assert len(world.fake.posts("CGENERAL")) == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        world.driver.close()
+        world.app.stop()
+        world.fake.close()
+        world.kore.close()
+
+
+def test_sigterm_while_cases_wait_for_the_rate_limit_exits_at_once(tmp_path):
+    """Cases queued behind Kore.ai's rate limit do not hold a stopping process for as long
+    as the limit would make them wait; after the restart each is created once."""
+    world = make_world(tmp_path, start=False)
+    start = app_process(world, tmp_path, KORE_RATE_LIMIT_PER_MINUTE="2")
+    proc = start()
+    try:
+        for i in range(3):
+            answer = submit_case(world, text=f"queued {i}")
+            assert answer.body["response_action"] == "update"
+        wait_for(lambda: len(world.kore.cases) >= 2, what="the two cases the limit allows")
+        time.sleep(0.5)
+        assert len(world.kore.cases) == 2  # the third waits ~30 s for the limit
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0, proc.stderr.read()
+        assert time.monotonic() - started < 5, "the stop waited for the rate limit"
+        assert len(world.kore.cases) == 2
+        proc = start()
+        wait_for(lambda: len(world.fake.posts("CGENERAL")) >= 3, timeout=20,
+                 what="the third confirmation after the restart")
+        time.sleep(1.0)
+        titles = sorted(case["name"] for case in world.kore.cases.values())
+        assert titles == ["queued 0", "queued 1", "queued 2"]
+        assert len(world.fake.posts("CGENERAL")) == 3
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)

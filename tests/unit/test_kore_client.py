@@ -15,6 +15,7 @@ from slackcase.kore import (
     KoreClient,
     KoreRateLimited,
     KoreRejected,
+    KoreStopped,
     KoreUnavailable,
     UserInfo,
 )
@@ -182,3 +183,34 @@ def test_case_model_accepts_documented_variants():
                                 "priority": None, "currAssignee": None,
                                 "dueDate": "2026-01-01T00:00:00.000Z"})
     assert case.status.is_closed and case.assignee_name is None and case.due.year == 2026
+
+
+def test_refused_new_calls_are_not_sent_and_end_a_retry_after_wait():
+    sent: list[str] = []
+
+    def handler(req: httpx.Request):
+        sent.append(req.url.path)
+        return httpx.Response(429, headers={"Retry-After": "60"}, text="slow")
+
+    kore = KoreClient(host="https://kore.example.com", stream_id="st-1", client_id="cs-1",
+                      client_secret=SecretStr(SECRET), transport=httpx.MockTransport(handler),
+                      rate_limiter=RateLimiter(1_000))  # the real sleep, ended by the stop
+    outcome: list[Exception] = []
+
+    def read() -> None:
+        try:
+            kore.get_cases(CaseQuery())
+        except Exception as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    while not sent:
+        threading.Event().wait(0.01)
+    kore.refuse_new_calls()  # the reader is waiting out Retry-After: 60
+    reader.join(timeout=5)
+    assert not reader.is_alive()
+    assert isinstance(outcome[0], KoreStopped) and not outcome[0].outcome_unknown
+    with pytest.raises(KoreStopped):
+        kore.create_case(request())
+    assert len(sent) == 1  # neither the retry nor the createCase went out

@@ -1,4 +1,9 @@
-from slackcase.kore.ratelimit import RateLimiter
+import threading
+import time
+
+import pytest
+
+from slackcase.kore.ratelimit import LimiterClosed, RateLimiter
 
 
 class Clock:
@@ -34,3 +39,26 @@ def test_pause_after_429():
     limiter = RateLimiter(60, clock=clock, sleep=clock.sleep)
     limiter.pause(5)
     assert limiter.acquire() == 5
+
+
+def test_close_ends_a_wait_and_refuses_new_calls():
+    limiter = RateLimiter(1)  # the real clock and sleep: the second call waits a minute
+    assert limiter.acquire() == 0
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            outcome.append(limiter.acquire())
+        except LimiterClosed as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    limiter.close()
+    waiter.join(timeout=5)
+    assert not waiter.is_alive() and time.monotonic() - started < 1
+    assert isinstance(outcome[0], LimiterClosed)
+    with pytest.raises(LimiterClosed):
+        limiter.acquire()

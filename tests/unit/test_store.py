@@ -149,14 +149,19 @@ def test_each_write_returns_the_submission_exactly_as_a_fresh_read_sees_it(store
         lambda s: store.mark_not_created(s, uncertain=True, error="timed out",
                                          error_kind="KoreUnavailable"),
         lambda s: store.mark_sent(s, {"name": "Printer on fire"}),
+        lambda s: store.mark_unsent(s),
+        lambda s: store.mark_sent(s, {"name": "Printer on fire"}),
         lambda s: store.mark_created(s, case),
         lambda s: store.mark_step(s, "card", {"channel": "C1", "ts": "1.2"}),
         lambda s: store.mark_step(s, "modal", True),
         lambda s: store.mark_announced(s, {"status": "Open"}, tracking=True),
         lambda s: store.mark_failed(s, error="gave up", error_kind="KoreRejected"),
     ]
+    attempts = []
     for write in writes:
         sub = write(sub)
         assert sub == store.get("sc-1")
+        attempts.append(sub.attempts)
+    assert attempts[:5] == [1, 1, 2, 1, 2]  # a call not made (mark_unsent) is no attempt
     assert sub.attempts == 2 and sub.steps == {"card": {"channel": "C1", "ts": "1.2"},
                                                "modal": True}
