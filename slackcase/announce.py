@@ -105,10 +105,8 @@ class SlackAnnouncer:
                 response = self.client.chat_postMessage(
                     channel=origin.channel_id, thread_ts=origin.thread_ts, text=card.text,
                     blocks=card.blocks_dict(), metadata=metadata, unfurl_links=False)
-                posted = {"via": "thread" if origin.thread_ts else "channel",
-                          "channel": response["channel"], "ts": response["ts"]}
-                posted["permalink"] = self._permalink(response["channel"], response["ts"])
-                return posted
+                return {"via": "thread" if origin.thread_ts else "channel",
+                        "channel": response["channel"], "ts": response["ts"]}
             except SlackApiError as exc:
                 if slack_error(exc) not in CANNOT_POST:
                     raise
@@ -128,6 +126,13 @@ class SlackAnnouncer:
                     log.info("response_url failed (%s): sending a DM", exc)
         return self._dm(origin.user_id, card)
 
+    def link(self, sub: Submission) -> str | None:
+        """The card's permalink (for the team notice, the DM when resolved, App Home)."""
+        card = sub.steps.get("card") or {}
+        if sub.card_link or card.get("via") not in ("thread", "channel"):
+            return sub.card_link
+        return self._permalink(card["channel"], card["ts"])
+
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:
             return self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
@@ -135,8 +140,7 @@ class SlackAnnouncer:
             return None
 
     def team_notice(self, sub: Submission, case: Case, channel: str) -> dict[str, Any]:
-        card = sub.steps.get("card") or {}
-        conversation = card.get("permalink") or sub.origin.permalink
+        conversation = sub.card_link or sub.origin.permalink
         notice = messages.team_notice(case, sub.draft.title, assignee=self.assignee(case),
                                       requester_id=sub.draft.requester_id,
                                       filed_by=sub.origin.user_id,

@@ -19,7 +19,7 @@ from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
 from slackcase.cases import CaseService, RetryPolicy
 from slackcase.config import CaseTemplate, Settings
-from slackcase.jobs import AckGate, AfterAck, Jobs
+from slackcase.jobs import AckGate, AfterAck, CardGate, Jobs
 from slackcase.keepalive import KeepAliveWebClient
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
@@ -174,7 +174,7 @@ def build_app(
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
     cases = CaseService(settings=settings, store=store, kore=kore, directory=directory,
-                        announcer=announcer, jobs=jobs, retry=retry)
+                        announcer=announcer, jobs=jobs, retry=retry, cards=CardGate())
     services = Services(settings=settings, client=client, store=store, cases=cases,
                         directory=directory, announcer=announcer,
                         threads=ThreadReader(client, directory), jobs=jobs,

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from slackcase.config import Settings
 from slackcase.domain import CaseDraft, Origin, Person, State, Submission, new_submission_id
-from slackcase.jobs import Jobs
+from slackcase.jobs import CardGate, Jobs
 from slackcase.kore import (
     Case,
     CaseQuery,
@@ -49,6 +49,7 @@ class Announcer(Protocol):
     def progress(self, sub: Submission, note: str) -> None: ...
     def modal_result(self, sub: Submission, case: Case) -> None: ...
     def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]: ...
+    def link(self, sub: Submission) -> str | None: ...
     def team_notice(self, sub: Submission, case: Case, channel: str) -> dict[str, Any]: ...
     def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None: ...
 
@@ -81,6 +82,7 @@ class CaseService:
         jobs: Jobs,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
+        cards: CardGate | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -90,6 +92,7 @@ class CaseService:
         self.jobs = jobs
         self.retry_policy = retry or RetryPolicy()
         self.clock = clock
+        self.cards = cards or CardGate(max_wait=0, quiet=0)
 
     # ---- entry points ----------------------------------------------------------------
     def submit(self, draft: CaseDraft, origin: Origin, *, idem_key: str | None = None,
@@ -270,22 +273,22 @@ class CaseService:
         case = sub.case
         assert case is not None
         pending_errors: list[str] = []
+        if "card" not in sub.steps:
+            with self.cards.answering():  # other cases' later steps wait for this card
+                sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
+                                 pending_errors)
+        self.cards.wait_turn()
+        # `sub` is rebound after each step, so the modal sees where the card went.
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("card", lambda: self.announcer.confirmation(sub, case)),
-            # `sub` is rebound after each step, so the modal sees where the card went.
             ("modal", lambda: self.announcer.modal_result(sub, case) or True),
+            ("link", lambda: self.announcer.link(sub)),
         ]
         team = self.settings.notify_channel_for(sub.draft.template_id)
         if team:
             steps.append(("team", lambda: self.announcer.team_notice(sub, case, team)))
         for name, step in steps:
-            if name in sub.steps:
-                continue
-            try:
-                sub = self.store.mark_step(sub, name, step())
-            except Exception as exc:
-                log.warning("submission %s: %s announcement failed: %s", sub.id, name, exc)
-                pending_errors.append(name)
+            if name not in sub.steps:
+                sub = self._step(sub, name, step, pending_errors)
         if pending_errors:
             tries = sub.steps.get("_tries", 0) + 1
             sub = self.store.mark_step(sub, "_tries", tries)
@@ -294,6 +297,15 @@ class CaseService:
                 return
             log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
         self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)
+
+    def _step(self, sub: Submission, name: str, step: Callable[[], Any],
+              pending_errors: list[str]) -> Submission:
+        try:
+            return self.store.mark_step(sub, name, step())
+        except Exception as exc:
+            log.warning("submission %s: %s announcement failed: %s", sub.id, name, exc)
+            pending_errors.append(name)
+            return sub
 
     def _progress(self, sub: Submission, note: str) -> None:
         try:

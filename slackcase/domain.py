@@ -99,5 +99,12 @@ class Submission(BaseModel):
     snapshot: dict[str, Any] | None = None
 
     @property
+    def card_link(self) -> str | None:
+        """The permalink of the confirmation card, once known."""
+        card = self.steps.get("card")
+        legacy = card.get("permalink") if isinstance(card, dict) else None  # before "link"
+        return self.steps.get("link") or legacy
+
+    @property
     def done(self) -> bool:
         return self.state is State.ANNOUNCED

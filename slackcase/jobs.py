@@ -23,6 +23,8 @@ log = logging.getLogger("slackcase.jobs")
 
 ACKS_FIRST_MAX_WAIT = 0.15  # seconds work after an ack may be held back for other acks
 ACKS_FIRST_QUIET = 0.01  # ...until no request has been answered for this long
+CARDS_FIRST_MAX_WAIT = 0.5  # seconds the rest of a case's announcements may wait for cards
+CARDS_FIRST_QUIET = 0.01  # ...until no card has been waiting to be posted for this long
 
 
 class AckGate:
@@ -91,6 +93,20 @@ class AckGate:
                 self._calm.set()
                 while self._calm.is_set():  # until a request comes in
                     self._changed.wait()
+
+
+class CardGate(AckGate):
+    """Cards first: the same gate, for the confirmation cards of cases Kore.ai has created.
+
+    When many cases are created together (a burst, fifty people at once), each case's card
+    shares the interpreter with the other cases' later announcements (the modal's result,
+    the card's permalink, the team notice). Those wait, briefly, while any card is still to
+    be posted, so the card that the conversation is waiting for goes out first.
+    """
+
+    def __init__(self, max_wait: float = CARDS_FIRST_MAX_WAIT,
+                 quiet: float = CARDS_FIRST_QUIET) -> None:
+        super().__init__(max_wait=max_wait, quiet=quiet)
 
 
 class AfterAck:

@@ -173,7 +173,7 @@ class Poller:
                                     thread_ts=sub.origin.thread_ts or card["ts"],
                                     text=reply.text, blocks=reply.blocks_dict())
         elif notice["kind"] == "dm":
-            dm = messages.resolved_dm(case, sub.draft.title, card.get("permalink"))
+            dm = messages.resolved_dm(case, sub.draft.title, sub.card_link)
             client.chat_postMessage(channel=sub.draft.requester_id, text=dm.text,
                                     blocks=dm.blocks_dict())
 

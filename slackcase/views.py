@@ -165,9 +165,9 @@ def case_exists_view(existing: Submission, assignee: str, meta: ModalMetadata) -
                 f"filed by <@{existing.origin.user_id}>)."
                 " It will be posted in the thread.")
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
-    if existing.steps.get("card", {}).get("permalink"):
+    if existing.card_link:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=f"<{existing.steps['card']['permalink']}|See the case in the thread>")]))
+            text=f"<{existing.card_link}|See the case in the thread>")]))
     blocks += [
         DividerBlock(),
         ActionsBlock(elements=[ButtonElement(
@@ -197,8 +197,7 @@ def home_view(subs: list[Submission], assignee_of: dict[str, str], user_id: str)
         role = "requested by you" if sub.draft.requester_id == user_id else \
             f"filed by you for <@{sub.draft.requester_id}>"
         where = ""
-        link = sub.steps.get("card", {}).get("permalink") if isinstance(
-            sub.steps.get("card"), dict) else None
+        link = sub.card_link
         if link:
             where = f" · <{link}|conversation>"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=(

@@ -30,6 +30,9 @@ def test_routing_per_template_default_and_listed_only(tmp_path):
         assert len(it) == 1 and "laptop broken" in it[0]["text"] and "IT Support" in it[0]["text"]
         assert len(gen) == 1 and "invoices" in gen[0]["text"]
         assert "the Slack conversation" in str(it[0]["blocks"])
+        card = next(m for m in world.fake.posts("CGENERAL") if "laptop broken" in str(m["blocks"]))
+        link = f"https://fake.slack.test/archives/CGENERAL/p{card['ts'].replace('.', '')}"
+        assert f"<{link}|the Slack conversation>" in str(it[0]["blocks"])  # the card's own
     finally:
         world.stop()
 
