@@ -174,7 +174,8 @@ def build_app(
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
     cases = CaseService(settings=settings, store=store, kore=kore, directory=directory,
-                        announcer=announcer, jobs=jobs, retry=retry, cards=CardGate())
+                        announcer=announcer, jobs=jobs, retry=retry,
+                        cards=CardGate(acks=acks))
     services = Services(settings=settings, client=client, store=store, cases=cases,
                         directory=directory, announcer=announcer,
                         threads=ThreadReader(client, directory), jobs=jobs,

@@ -101,12 +101,19 @@ class CardGate(AckGate):
     When many cases are created together (a burst, fifty people at once), each case's card
     shares the interpreter with the other cases' later announcements (the modal's result,
     the card's permalink, the team notice). Those wait, briefly, while any card is still to
-    be posted, so the card that the conversation is waiting for goes out first.
+    be posted, so the card that the conversation is waiting for goes out first. They also
+    wait for `acks` (requests from Slack being answered), which come before either.
     """
 
     def __init__(self, max_wait: float = CARDS_FIRST_MAX_WAIT,
-                 quiet: float = CARDS_FIRST_QUIET) -> None:
+                 quiet: float = CARDS_FIRST_QUIET, *, acks: AckGate | None = None) -> None:
         super().__init__(max_wait=max_wait, quiet=quiet)
+        self._acks = acks
+
+    def wait_turn(self) -> None:
+        super().wait_turn()
+        if self._acks is not None:
+            self._acks.wait_turn()
 
 
 class AfterAck:

@@ -11,7 +11,7 @@ from typing import Any
 from slackcase.cases import CaseService
 from slackcase.config import load_settings
 from slackcase.domain import CaseDraft, Origin, Submission
-from slackcase.jobs import CardGate
+from slackcase.jobs import AckGate, CardGate
 from slackcase.kore.models import Case
 from slackcase.store import Store
 
@@ -90,3 +90,16 @@ def test_without_other_cards_the_later_steps_do_not_wait(tmp_path):
         assert announcer.calls == [("card", "B"), ("modal", "B"), ("link", "B")]
     finally:
         store.close()
+
+
+def test_later_steps_also_wait_while_requests_from_slack_are_answered():
+    acks = AckGate(max_wait=5.0, quiet=0.01)
+    cards = CardGate(max_wait=5.0, quiet=0.01, acks=acks)
+    waited = threading.Event()
+    acks.begin()  # a request from Slack is being answered
+    waiter = threading.Thread(target=lambda: (cards.wait_turn(), waited.set()))
+    waiter.start()
+    assert not waited.wait(0.3)
+    acks.end()
+    assert waited.wait(2)
+    waiter.join(2)
