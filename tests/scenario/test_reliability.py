@@ -108,6 +108,15 @@ def app_process(world, tmp_path, **settings: str):
     return start
 
 
+def shut_down(world, proc) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    world.driver.close()
+    world.app.stop()
+    world.fake.close()
+    world.kore.close()
+
+
 def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
     world = make_world(tmp_path, start=False, kore_latency=1.0)
     start = app_process(world, tmp_path, KORE_TIMEOUT_SECONDS="3")
@@ -128,12 +137,7 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
         assert len(world.kore.cases) == 1
         assert len(world.fake.posts("CGENERAL")) == 1
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-        world.driver.close()
-        world.app.stop()
-        world.fake.close()
-        world.kore.close()
+        shut_down(world, proc)
 
 
 def test_sigterm_while_cases_wait_for_the_rate_limit_exits_at_once(tmp_path):
@@ -162,12 +166,7 @@ def test_sigterm_while_cases_wait_for_the_rate_limit_exits_at_once(tmp_path):
         assert titles == ["queued 0", "queued 1", "queued 2"]
         assert len(world.fake.posts("CGENERAL")) == 3
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-        world.driver.close()
-        world.app.stop()
-        world.fake.close()
-        world.kore.close()
+        shut_down(world, proc)
 
 
 def test_logs_of_a_full_run_hold_no_secret(world, caplog):

@@ -48,13 +48,18 @@ def created(store: Store, title: str) -> Submission:
     return store.mark_created(sub, case)
 
 
+def announcing(store: Store, announcer: Recorder) -> CaseService:
+    """A CaseService for _announce only: no Kore.ai, no directory, no jobs."""
+    return CaseService(settings=load_settings({"KORE_CASE_TEMPLATES": "ctm-1=One"}),
+                       store=store, kore=None, directory=None,  # type: ignore[arg-type]
+                       announcer=announcer, jobs=None,  # type: ignore[arg-type]
+                       cards=CardGate(max_wait=5.0, quiet=0.01))
+
+
 def test_later_steps_wait_while_another_case_still_has_its_card_to_post(tmp_path):
     store = Store(str(tmp_path / "s.db"))
     announcer = Recorder()
-    service = CaseService(settings=load_settings({"KORE_CASE_TEMPLATES": "ctm-1=One"}),
-                          store=store, kore=None, directory=None,  # type: ignore[arg-type]
-                          announcer=announcer, jobs=None,  # type: ignore[arg-type]
-                          cards=CardGate(max_wait=5.0, quiet=0.01))
+    service = announcing(store, announcer)
     a, b = created(store, "A"), created(store, "B")
     try:
         first = threading.Thread(target=service._announce, args=(a,))
@@ -79,10 +84,7 @@ def test_later_steps_wait_while_another_case_still_has_its_card_to_post(tmp_path
 def test_without_other_cards_the_later_steps_do_not_wait(tmp_path):
     store = Store(str(tmp_path / "s.db"))
     announcer = Recorder()
-    service = CaseService(settings=load_settings({"KORE_CASE_TEMPLATES": "ctm-1=One"}),
-                          store=store, kore=None, directory=None,  # type: ignore[arg-type]
-                          announcer=announcer, jobs=None,  # type: ignore[arg-type]
-                          cards=CardGate(max_wait=5.0, quiet=0.01))
+    service = announcing(store, announcer)
     try:
         started = time.monotonic()
         service._announce(created(store, "B"))
