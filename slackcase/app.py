@@ -9,11 +9,6 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from slackcase.access import Access
 from slackcase.announce import SlackAnnouncer
@@ -35,6 +30,7 @@ from slackcase.sandbox.kore_server import (
     KoreSandbox,
 )
 from slackcase.services import Services
+from slackcase.slack_retries import retry_handlers
 from slackcase.store import Store
 from slackcase.threads import ThreadReader
 
@@ -43,19 +39,16 @@ log = logging.getLogger("slackcase")
 SWEEP_SECONDS = 10.0
 
 
-def slack_client(settings: Settings) -> WebClient:
-    """A WebClient whose retries are slack_sdk's own (429 Retry-After, connection, 5xx) and
-    whose connections to Slack are kept alive between calls."""
+def slack_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:
+    """A WebClient whose retries are slack_sdk's own (429 Retry-After, connection, 5xx;
+    their waits end when `stopping` is set) and whose connections to Slack are kept alive
+    between calls."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return KeepAliveWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(stopping or threading.Event()),
     )
 
 
@@ -113,6 +106,7 @@ class Slackcase:
     sandbox: KoreSandbox | None = None
     _started: bool = field(default=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+    """Set first by stop(): the sweep ends, and Slack calls' retry waits end (slack_retries)."""
 
     def start(self) -> None:
         if self._started:
@@ -167,7 +161,8 @@ def build_app(
                              "KORE_CLIENT_SECRET")
             assert settings.kore_host
             kore = kore_client(settings, settings.kore_host)
-    client = client or slack_client(settings)
+    stopping = threading.Event()
+    client = client or slack_client(settings, stopping)
     store = store or Store(settings.database)
     acks = AckGate()
     jobs = jobs or Jobs(gate=acks)
@@ -198,4 +193,5 @@ def build_app(
     )
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
-    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox)
+    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
+                     _stopping=stopping)
