@@ -15,16 +15,23 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slackcase.jobs import AckGate
 
 CLOSE_WITHIN = 5.0  # seconds close() waits for the receiving thread before leaving it be
+RECEIVE_TIMEOUT = 0.2  # seconds a read of the websocket blocks (slack_sdk: 3)
 
 
 class SteadySocketModeClient(SocketModeClient):
-    """slack_sdk's Socket Mode client with Nagle's algorithm off on every connection, and
-    a close() that cannot hang.
+    """slack_sdk's Socket Mode client with Nagle's algorithm off on every connection, short
+    reads, and a close() that cannot hang.
 
     Acks are small frames sent one after another. With Nagle's algorithm on, an ack
     written while an earlier one is still unacknowledged waits for that ACK, and a peer
     that delays its ACKs (40 ms on Linux) holds the ack back that long: in the benchmark,
     three waves of 50 in eight had their last ack 36-40 ms after the app had sent it.
+
+    A reconnect (Slack asks for one every few hours, `disconnect`/`refresh_requested`)
+    opens the new connection, then closes the old one before reading the new one; closing
+    waits for the read in progress on the old one, which slack_sdk lets block for 3 s, so
+    envelopes Slack sent on the new connection were acked after up to 3 s: past Slack's
+    limit, and the user sees the command fail. Reads here block for RECEIVE_TIMEOUT.
     """
 
     def connect(self) -> None:
@@ -36,6 +43,7 @@ class SteadySocketModeClient(SocketModeClient):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as exc:  # slower acks, not a reason to drop a working connection
             self.logger.warning("Socket Mode: could not turn Nagle's algorithm off: %s", exc)
+        sock.settimeout(RECEIVE_TIMEOUT)
 
     def close(self) -> None:
         """slack_sdk's close(), without its hang.

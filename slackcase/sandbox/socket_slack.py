@@ -50,6 +50,11 @@ class SocketSlack:
             "envelope_id": envelope_id, "type": kind, "accepts_response_payload": True,
             "retry_attempt": 0, "retry_reason": "", "payload": payload}))
 
+    def disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the app to reconnect, as Slack does every few hours and before deploys."""
+        self.connection.send(json.dumps({"type": "disconnect", "reason": reason,
+                                         "debug_info": {"host": "loopback"}}))
+
     def send(self, kind: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
         """Send one envelope and wait for its ack."""
         envelope_id = uuid.uuid4().hex

@@ -1,8 +1,10 @@
 """The /case happy path over Socket Mode, against a loopback websocket fake of Slack."""
 
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from slack_bolt import App
@@ -21,7 +23,9 @@ from tests.harness import FAST_RETRY, wait_for
 APP_TOKEN = "xapp-1-test-app-token"
 
 
-def test_case_over_socket_mode(tmp_path):
+@contextlib.contextmanager
+def socket_app(tmp_path) -> Iterator[tuple[FakeSlack, SocketSlack, KoreSandbox]]:
+    """The app over Socket Mode against the fake Slack, its websocket end and the sandbox."""
     fake = FakeSlack(bot_token="xoxb-sock", app_token=APP_TOKEN)
     fake.serve()
     fake.add_user("UALICE", "Alice Example", email="alice@example.com")
@@ -45,15 +49,33 @@ def test_case_over_socket_mode(tmp_path):
     handler.connect()
     try:
         wait_for(lambda: sockets.connections, what="socket connection")
+        yield fake, sockets, kore
+    finally:
+        handler.close()
+        app.stop()
+        sockets.close()
+        fake.close()
+        kore.close()
+
+
+def case_form_opened(fake: FakeSlack, sockets: SocketSlack, text: str,
+                     ack_within: float = 5.0) -> dict:
+    """Send /case as an envelope; the form the app opens for it."""
+    before = set(fake.views)
+    ack = sockets.send("slash_commands", {
+        "command": "/case", "text": text, "user_id": "UALICE",
+        "channel_id": "CGENERAL", "team_id": "T0FAKE", "trigger_id": fake.new_trigger(),
+        "response_url": fake.new_response_url()}, timeout=ack_within)
+    assert ack["envelope_id"]
+    return wait_for(lambda: next((v for key, v in fake.views.items() if key not in before
+                                  and v.get("callback_id") == "case_form"), None),
+                    what="form")
+
+
+def test_case_over_socket_mode(tmp_path):
+    with socket_app(tmp_path) as (fake, sockets, kore):
         driver = SlackDriver("http://unused", "unused", fake)
-        ack = sockets.send("slash_commands", {
-            "command": "/case", "text": "socket printer", "user_id": "UALICE",
-            "channel_id": "CGENERAL", "team_id": "T0FAKE", "trigger_id": fake.new_trigger(),
-            "response_url": fake.new_response_url()})
-        assert ack["envelope_id"]
-        form = wait_for(lambda: next((v for v in fake.views.values()
-                                      if v.get("callback_id") == "case_form"), None),
-                        what="form")
+        form = case_form_opened(fake, sockets, "socket printer")
         payload = {"type": "view_submission", "team": {"id": "T0FAKE"},
                    "user": {"id": "UALICE"}, "trigger_id": fake.new_trigger(),
                    "view": {**form, "state": driver.state_for(form, {})}}
@@ -62,12 +84,19 @@ def test_case_over_socket_mode(tmp_path):
         wait_for(lambda: kore.cases, what="case")
         post = wait_for(lambda: fake.posts("CGENERAL"), what="confirmation")[0]
         assert "CS000101" in post["text"]
-    finally:
-        handler.close()
-        app.stop()
-        sockets.close()
-        fake.close()
-        kore.close()
+
+
+def test_a_disconnect_from_slack_reconnects_and_envelopes_keep_coming(tmp_path):
+    """Slack sends `disconnect` (refresh_requested) every few hours: the app opens a new
+    connection and acks what arrives on it at once (slack_sdk took up to 3 s, reading
+    nothing from the new connection until a read on the old one had timed out)."""
+    with socket_app(tmp_path) as (fake, sockets, _kore):
+        case_form_opened(fake, sockets, "before the refresh")
+        sockets.disconnect()
+        wait_for(lambda: sockets.connections >= 2, what="a new connection")
+        form = case_form_opened(fake, sockets, "after the refresh", ack_within=1.0)
+        assert form["callback_id"] == "case_form"
+        assert fake.count("apps.connections.open") >= 2
 
 
 def nagle_off(handler: SlackSocketHandler) -> bool:
