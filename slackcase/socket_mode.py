@@ -63,7 +63,8 @@ class SteadySocketModeClient(SocketModeClient):
         deadline = time.monotonic() + CLOSE_WITHIN
         while runner.is_alive() and time.monotonic() < deadline:
             self.current_session_state.terminated = True
-            self.disconnect()
+            if self.current_session is not None and self.current_session.is_active():
+                self.disconnect()
             runner.thread.join(timeout=0.25)
         if runner.is_alive():
             self.logger.warning("Socket Mode: the receiving thread did not stop within %.0f s; "
