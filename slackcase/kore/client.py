@@ -33,6 +33,7 @@ DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 300.0
 SAFE_READ_ATTEMPTS = 3
 MAX_CONNECTIONS = 64  # = the job pool (jobs.JOB_WORKERS)
+USER_AGENT = f"slackcase httpx/{httpx.__version__}"
 
 
 class KoreClient:
@@ -64,17 +65,18 @@ class KoreClient:
         self._sleep = sleep or self.limiter.sleep  # so refuse_new_calls() ends it too
         self._base_url = host.rstrip("/") + BASE_PATH.format(stream_id=stream_id)
         self._timeout = timeout
+        self._timeouts = httpx.Timeout(timeout, connect=min(timeout, 5.0)).as_dict()
+        self._urls: dict[str, httpx.URL] = {}
         # As many connections as the job pool can have in flight, so a burst never queues
-        # behind requests that are waiting on Kore.ai; one client per connection (lanes.py),
-        # all sharing one TLS context (0.8 MB each otherwise).
+        # behind requests that are waiting on Kore.ai; one transport per connection
+        # (lanes.py), all sharing one TLS context (0.8 MB each otherwise). Requests go to
+        # the transport itself: httpx.Client's URL merging, cookie jar and header merging
+        # cost 0.45 ms of CPU per call here (a quarter of it) and are not needed.
         tls = httpx.create_ssl_context(trust_env=False)
-        self._lanes = Lanes(lambda: httpx.Client(
-            base_url=self._base_url,
+        self._lanes: Lanes[httpx.BaseTransport] = Lanes(lambda: transport or httpx.HTTPTransport(
             verify=tls,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            transport=transport,
             trust_env=False,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         ), MAX_CONNECTIONS)
 
     def __repr__(self) -> str:
@@ -118,6 +120,7 @@ class KoreClient:
             "Iid": self.stream_id,
             "Content-Type": "application/json;charset=UTF-8",
             "Accept": "application/json",
+            "User-Agent": USER_AGENT,
             "bot-language": language,
             "app-language": language,
         }
@@ -131,9 +134,18 @@ class KoreClient:
         except LimiterClosed:
             raise KoreStopped("slackcase is stopping; the call was not made") from None
         started = time.monotonic()
+        request = httpx.Request(
+            "POST", self._url(path), headers=self._headers(language),
+            content=json.dumps(body, ensure_ascii=False, separators=(",", ":"),
+                               allow_nan=False).encode(),
+            extensions={"timeout": self._timeouts})
         try:
-            with self._lanes.lend(wait=self._timeout) as http:
-                response = http.post(path, json=body, headers=self._headers(language))
+            with self._lanes.lend(wait=self._timeout) as transport:
+                response = transport.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
         except LanesBusy:
             log.warning("kore %s: every connection stayed busy", path)
             raise KoreUnavailable("no connection to Kore.ai came free in time",
@@ -155,6 +167,14 @@ class KoreClient:
         log.info("kore %s -> %s in %.0f ms (queued %.0f ms)", path, response.status_code,
                  elapsed_ms, waited * 1000)
         return self._interpret(response)
+
+    def _url(self, path: str) -> httpx.URL:
+        url = self._urls.get(path)
+        if url is None:
+            url = httpx.URL(self._base_url + path)
+            if path.count("/") == 1:  # /createCase, /getCases; not /updateCase/<id>
+                self._urls[path] = url
+        return url
 
     def _interpret(self, response: httpx.Response) -> Any:
         status = response.status_code

@@ -56,6 +56,8 @@ def test_create_case_sends_documented_headers_and_body():
     assert 0 < claims["exp"] - claims["iat"] <= 3600
     assert req.headers["AccountId"] == "acc-1" and req.headers["Iid"] == "st-1"
     assert req.headers["bot-language"] == "de" and req.headers["app-language"] == "de"
+    assert req.headers["User-Agent"].startswith("slackcase ")
+    assert req.headers["Content-Length"] == str(len(req.content))
     body = json.loads(req.content)
     assert body["dueDate"] == "2026-09-04T14:15:00.000Z"
     assert body["userInfo"] == {"name": "Al"} and body["emailId"] == "al@example.com"
