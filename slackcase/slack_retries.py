@@ -23,7 +23,9 @@ from slack_sdk.http_retry.response import HttpResponse
 
 
 class _UntilStopped(RetryHandler):
-    _stopping: threading.Event
+    def __init__(self, stopping: threading.Event, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)  # the slack_sdk handler's own
+        self._stopping = stopping
 
     def _can_retry(self, **kwargs: Any) -> bool:
         return not self._stopping.is_set() and super()._can_retry(**kwargs)
@@ -40,10 +42,6 @@ class _UntilStopped(RetryHandler):
 
 
 class RateLimitRetries(_UntilStopped, RateLimitErrorRetryHandler):
-    def __init__(self, stopping: threading.Event, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._stopping = stopping
-
     def prepare_for_next_attempt(self, *, state: RetryState,
                                  response: HttpResponse | None = None,
                                  error: Exception | None = None, **kwargs: Any) -> None:
@@ -56,15 +54,11 @@ class RateLimitRetries(_UntilStopped, RateLimitErrorRetryHandler):
 
 
 class ConnectionRetries(_UntilStopped, ConnectionErrorRetryHandler):
-    def __init__(self, stopping: threading.Event, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._stopping = stopping
+    """Connection errors, retried after slack_sdk's backoff."""
 
 
 class ServerErrorRetries(_UntilStopped, ServerErrorRetryHandler):
-    def __init__(self, stopping: threading.Event, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._stopping = stopping
+    """500 and 503, retried after slack_sdk's backoff."""
 
 
 def retry_handlers(stopping: threading.Event) -> list[RetryHandler]:

@@ -71,7 +71,7 @@ class KoreClient:
         # behind requests that are waiting on Kore.ai; one transport per connection
         # (lanes.py), all sharing one TLS context (0.8 MB each otherwise). Requests go to
         # the transport itself: httpx.Client's URL merging, cookie jar and header merging
-        # cost 0.45 ms of CPU per call here (a quarter of it) and are not needed.
+        # cost about 0.5 ms of the 1.5 ms of CPU a createCase took, and are not needed.
         tls = httpx.create_ssl_context(trust_env=False)
         self._lanes: Lanes[httpx.BaseTransport] = Lanes(lambda: transport or httpx.HTTPTransport(
             verify=tls,
@@ -132,7 +132,7 @@ class KoreClient:
         try:
             waited = self.limiter.acquire()
         except LimiterClosed:
-            raise KoreStopped("slackcase is stopping; the call was not made") from None
+            raise KoreStopped from None
         started = time.monotonic()
         request = httpx.Request(
             "POST", self._url(path), headers=self._headers(language),
@@ -158,7 +158,7 @@ class KoreClient:
             log.warning("kore %s timed out", path)
             raise KoreUnavailable("Kore.ai did not answer in time", sent=True) from None
         except RuntimeError:  # the client was closed: the process is stopping
-            raise KoreStopped("slackcase is stopping; the call was not made") from None
+            raise KoreStopped from None
         except httpx.HTTPError as exc:
             log.warning("kore %s failed: %s", path, type(exc).__name__)
             raise KoreUnavailable(f"connection to Kore.ai failed ({type(exc).__name__})",

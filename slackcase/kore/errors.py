@@ -68,6 +68,9 @@ class KoreUnavailable(KoreError):
 class KoreStopped(KoreError):
     """slackcase is stopping: the call was not made (it is made after the restart)."""
 
+    def __init__(self, message: str = "slackcase is stopping; the call was not made") -> None:
+        super().__init__(message)
+
     @property
     def user_message(self) -> str:
         return "slackcase is restarting."
