@@ -281,8 +281,9 @@ class CaseService:
         # `sub` is rebound after each step, so the modal sees where the card went.
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("modal", lambda: self.announcer.modal_result(sub, case) or True),
-            ("link", lambda: self.announcer.link(sub)),
         ]
+        if "card" in sub.steps:  # a card still to be posted gets its link on the retry
+            steps.append(("link", lambda: self.announcer.link(sub)))
         team = self.settings.notify_channel_for(sub.draft.template_id)
         if team:
             steps.append(("team", lambda: self.announcer.team_notice(sub, case, team)))

@@ -105,3 +105,48 @@ def test_later_steps_also_wait_while_requests_from_slack_are_answered():
     acks.end()
     assert waited.wait(2)
     waiter.join(2)
+
+
+class FailingOnce(Recorder):
+    """Its first card fails (Slack down); the link is known once a card was posted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release_a.set()
+        self.failed = False
+
+    def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("Slack is down")
+        return super().confirmation(sub, case)
+
+    def link(self, sub: Submission) -> str | None:
+        super().link(sub)
+        return "https://slack.example/archives/C1/p1" if "card" in sub.steps else None
+
+
+class Retries:
+    def __init__(self) -> None:
+        self.scheduled: list[str] = []
+
+    def run(self, key: str, fn: Any, *, delay: float = 0.0) -> None:
+        self.scheduled.append(key)
+
+
+def test_a_card_posted_on_the_retry_still_gets_its_link(tmp_path):
+    store = Store(str(tmp_path / "s.db"))
+    announcer = FailingOnce()
+    service = announcing(store, announcer)
+    service.jobs = Retries()  # type: ignore[assignment]
+    try:
+        sub = created(store, "B")
+        service._announce(sub)
+        assert service.jobs.scheduled == [sub.id]  # type: ignore[attr-defined]
+        assert "link" not in store.get(sub.id).steps  # no link for a card not yet posted
+        service._announce(store.get(sub.id))
+        done = store.get(sub.id)
+        assert done.done and done.card_link == "https://slack.example/archives/C1/p1"
+        assert announcer.calls == [("modal", "B"), ("card", "B"), ("link", "B")]
+    finally:
+        store.close()
