@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +16,7 @@ from slackcase.config import Settings, load_settings
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
-from slackcase.sandbox.loopback import wait_until
+from slackcase.sandbox.loopback import isolated_environment, wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.server import http_server
 
@@ -113,3 +116,44 @@ def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency
 def case_of(world: World, ref: str) -> Case:
     raw = next(c for c in world.cases() if c["refId"] == ref)
     return Case.model_validate(raw)
+
+
+def submit_case(world: World, text: str = "disk full", user: str = "UALICE",
+                channel: str = "CGENERAL") -> Any:
+    world.driver.command(text, user=user, channel=channel)
+    form = wait_for(world.latest_form, what="form")
+    return world.driver.submit(form["id"], user=user)
+
+
+def app_process(world: World, tmp_path: Any,
+                **settings: str) -> Callable[[], subprocess.Popen[str]]:
+    """A function that starts `slackcase run --http` as its own process against world's
+    fakes (world's in-process app closed) and points world's driver at it."""
+    world.server.close()
+    env = isolated_environment(dict(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url,
+        KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
+        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
+        KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
+        SLACKCASE_DATABASE=str(tmp_path / "app.db"), **settings))
+
+    def start() -> subprocess.Popen[str]:
+        proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",
+                                 "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=tmp_path)
+        line = proc.stdout.readline()
+        assert "ready" in line, line + proc.stderr.read()
+        world.driver.url = line.split("HTTP on ")[1].strip()
+        return proc
+
+    return start
+
+
+def shut_down(world: World, proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    world.driver.close()
+    world.app.stop()
+    world.fake.close()
+    world.kore.close()

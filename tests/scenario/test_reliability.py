@@ -2,18 +2,18 @@
 
 import logging
 import signal
-import subprocess
-import sys
 import time
 
-from slackcase.sandbox.loopback import isolated_environment
-from tests.harness import BOT_TOKEN, KORE_SECRET, SIGNING_SECRET, make_world, wait_for
-
-
-def submit_case(world, text="disk full", user="UALICE", channel="CGENERAL"):
-    world.driver.command(text, user=user, channel=channel)
-    form = wait_for(world.latest_form, what="form")
-    return world.driver.submit(form["id"], user=user)
+from tests.harness import (
+    BOT_TOKEN,
+    KORE_SECRET,
+    SIGNING_SECRET,
+    app_process,
+    make_world,
+    shut_down,
+    submit_case,
+    wait_for,
+)
 
 
 def test_kore_503_once_then_ok(world):
@@ -82,39 +82,6 @@ def test_restart_resumes_unfinished_submission(tmp_path):
         assert len(second.kore.cases) == 1
     finally:
         second.stop()
-
-
-def app_process(world, tmp_path, **settings: str):
-    """A function that starts `slackcase run --http` as its own process against world's
-    fakes (world's in-process app closed) and points world's driver at it."""
-    world.server.close()
-    env = isolated_environment(dict(
-        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url,
-        KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
-        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
-        KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
-        SLACKCASE_DATABASE=str(tmp_path / "app.db"), **settings))
-
-    def start():
-        proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",
-                                 "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, cwd=tmp_path)
-        line = proc.stdout.readline()
-        assert "ready" in line, line + proc.stderr.read()
-        world.driver.url = line.split("HTTP on ")[1].strip()
-        return proc
-
-    return start
-
-
-def shut_down(world, proc) -> None:
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=10)
-    world.driver.close()
-    world.app.stop()
-    world.fake.close()
-    world.kore.close()
 
 
 def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
