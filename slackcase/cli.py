@@ -111,7 +111,9 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
                           "xapp-… with connections:write (or serve HTTP with `slackcase run "
                           "--http`)")
     from slackcase.app import build_app
+    from slackcase.cpu import keep_on_one_cpu
 
+    keep_on_one_cpu(settings.cpu)  # before the app starts its threads, which inherit it
     app = build_app(settings)
     app.start()
     _settle_heap()

@@ -1,0 +1,83 @@
+"""Keeping `slackcase run` on one CPU (`SLACKCASE_CPU`).
+
+CPython runs Python code in one thread at a time (the GIL). On a machine with more than
+one CPU, the app's threads (waitress's or Socket Mode's, the jobs, the store's writer)
+hand the GIL to each other across CPUs: a thread woken on one CPU waits for the holder
+on the other, and the CPUs' caches pass the same data back and forth. Measured on a
+2-core VM, a wave of 50 submissions cost 25-30% more CPU per case that way than with the
+process on one CPU, and the last acks came that much later. On one CPU, a thread that
+waits hands the interpreter straight to the next, and the other CPUs are left to the
+rest of the machine. What runs outside the GIL (SQLite, fsync, TLS) gives up little:
+the app never had more than one CPU's worth of Python to run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Collection, Iterable
+
+from slackcase.config import ConfigError
+
+AUTO = "auto"
+ALL = "all"
+
+log = logging.getLogger("slackcase.cpu")
+
+
+def choose_cpu(setting: str, allowed: Collection[int]) -> int | None:
+    """The CPU to keep the process on, or None to leave its threads to the system.
+
+    `auto` takes the highest-numbered CPU the process may use: many machines send their
+    disk and network interrupts to CPU 0. With one CPU allowed there is nothing to do.
+    """
+    if setting == ALL or not allowed:
+        return None
+    if setting == AUTO:
+        return max(allowed) if len(allowed) > 1 else None
+    cpu = int(setting)
+    if cpu not in allowed:
+        raise ConfigError(f"SLACKCASE_CPU: CPU {cpu} is not one this process may use "
+                          f"(it may use {cpu_list(allowed)}); set one of those, auto or all")
+    return cpu
+
+
+def cpu_list(cpus: Iterable[int]) -> str:
+    """CPUs as the kernel lists them: 0-3,6."""
+    ranges: list[list[int]] = []
+    for cpu in sorted(cpus):
+        if ranges and cpu == ranges[-1][1] + 1:
+            ranges[-1][1] = cpu
+        else:
+            ranges.append([cpu, cpu])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def keep_on_one_cpu(setting: str) -> int | None:
+    """Apply SLACKCASE_CPU to every thread of this process; the CPU chosen, if any.
+
+    Call it before the app starts its threads: threads started later inherit it.
+    Where the system cannot do this (macOS, Windows), the setting does nothing.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        if setting not in (AUTO, ALL):
+            log.warning("SLACKCASE_CPU=%s does nothing on this system", setting)
+        return None
+    cpu = choose_cpu(setting, os.sched_getaffinity(0))
+    if cpu is None:
+        return None
+    for thread in _threads():
+        try:
+            os.sched_setaffinity(thread, {cpu})
+        except ProcessLookupError:  # the thread ended meanwhile
+            continue
+    log.info("running on CPU %d (SLACKCASE_CPU=%s; `all` leaves the threads to the system)",
+             cpu, setting)
+    return cpu
+
+
+def _threads() -> list[int]:
+    try:
+        return [int(task) for task in os.listdir("/proc/self/task")]
+    except OSError:
+        return [0]  # this thread; the ones it starts inherit the CPU
