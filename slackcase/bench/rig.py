@@ -177,6 +177,13 @@ class Bench:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def app_cpus(self) -> str:
+        """The CPUs the app may run on (SLACKCASE_CPU), as the kernel lists them: 1, 0-1."""
+        for line in self._proc("status").splitlines():
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split(":", 1)[1].strip()
+        return "?"
+
     def app_cpu(self) -> float:
         """CPU seconds the app process has used (user + system)."""
         stat = self._proc("stat")
