@@ -2,13 +2,15 @@
 
 CPython runs Python code in one thread at a time (the GIL). On a machine with more than
 one CPU, the app's threads (waitress's or Socket Mode's, the jobs, the store's writer)
-hand the GIL to each other across CPUs: a thread woken on one CPU waits for the holder
-on the other, and the CPUs' caches pass the same data back and forth. Measured on a
-2-core VM, a wave of 50 submissions cost 25-30% more CPU per case that way than with the
-process on one CPU, and the last acks came that much later. On one CPU, a thread that
-waits hands the interpreter straight to the next, and the other CPUs are left to the
-rest of the machine. What runs outside the GIL (SQLite, fsync, TLS) gives up little:
-the app never had more than one CPU's worth of Python to run.
+hand the GIL to each other across CPUs, and a hand-over across CPUs costs more than one
+on the same CPU (a wake-up on the other CPU, whose cache does not hold what the last
+thread touched). Measured on a 2-core VM, waves of 50 submissions cost a
+third to a half more CPU per case that way (12.5-14.3 ms) than with the process on one
+CPU (9.1-10.1 ms), and their p99 ack was 15-57% slower. On one CPU, a thread that waits
+hands the interpreter straight to the next, and the other CPUs are left to the rest of
+the machine. The app never had more than one CPU's worth of Python to run; what runs
+outside the GIL (SQLite, fsync, TLS) now shares that CPU too, which the same
+measurements include.
 """
 
 from __future__ import annotations
