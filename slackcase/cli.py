@@ -111,9 +111,10 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
                           "xapp-… with connections:write (or serve HTTP with `slackcase run "
                           "--http`)")
     from slackcase.app import build_app
-    from slackcase.cpu import keep_on_one_cpu
+    from slackcase.cpu import Affinity, keep_on_one_cpu
 
-    keep_on_one_cpu(settings.cpu)  # before the app starts its threads, which inherit it
+    # Before the app starts its threads, which inherit it.
+    keep_on_one_cpu(settings.cpu, Affinity.of_this_system())
     app = build_app(settings)
     app.start()
     _settle_heap()

@@ -15,9 +15,11 @@ measurements include.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 
 from slackcase.config import ConfigError
 
@@ -55,27 +57,57 @@ def cpu_list(cpus: Iterable[int]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
-def keep_on_one_cpu(setting: str) -> int | None:
+@dataclass(frozen=True)
+class Affinity:
+    """What keep_on_one_cpu asks of the system: Linux's calls, or a test's fakes."""
+
+    allowed: Callable[[], set[int]]  # the CPUs this process may run on
+    threads: Callable[[], list[int]]  # its threads' ids
+    pin: Callable[[int, set[int]], None]  # keep one thread to these CPUs
+
+    @classmethod
+    def of_this_system(cls) -> Affinity | None:
+        """Linux's calls, or None where there are none (macOS, Windows)."""
+        if not hasattr(os, "sched_setaffinity"):
+            return None
+        return cls(lambda: os.sched_getaffinity(0), _threads, os.sched_setaffinity)
+
+
+def keep_on_one_cpu(setting: str, system: Affinity | None) -> int | None:
     """Apply SLACKCASE_CPU to every thread of this process; the CPU chosen, if any.
 
-    Call it before the app starts its threads: threads started later inherit it.
-    Where the system cannot do this (macOS, Windows), the setting does nothing.
+    system is Affinity.of_this_system(). Call it before the app starts its threads:
+    threads started later inherit it. Where the system cannot do this (macOS, Windows:
+    no system) or refuses (a container's policy), the threads stay where they were, with
+    a warning when a CPU was asked for.
     """
-    if not hasattr(os, "sched_setaffinity"):
+    if system is None:
         if setting not in (AUTO, ALL):
             log.warning("SLACKCASE_CPU=%s does nothing on this system", setting)
         return None
-    cpu = choose_cpu(setting, os.sched_getaffinity(0))
+    allowed = system.allowed()
+    cpu = choose_cpu(setting, allowed)
     if cpu is None:
         return None
-    for thread in _threads():
-        try:
-            os.sched_setaffinity(thread, {cpu})
-        except ProcessLookupError:  # the thread ended meanwhile
-            continue
+    threads = system.threads()
+    try:
+        for thread in threads:
+            _pin(system, thread, {cpu})
+    except OSError as exc:
+        for thread in threads:  # all of them back where they were, not some here, some there
+            with contextlib.suppress(OSError):
+                _pin(system, thread, allowed)
+        log.warning("could not keep the threads on CPU %d (%s); they run on any of %s",
+                    cpu, exc.strerror or exc, cpu_list(allowed))
+        return None
     log.info("running on CPU %d (SLACKCASE_CPU=%s; `all` leaves the threads to the system)",
              cpu, setting)
     return cpu
+
+
+def _pin(system: Affinity, thread: int, cpus: set[int]) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the thread ended meanwhile
+        system.pin(thread, cpus)
 
 
 def _threads() -> list[int]:
