@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,7 +27,8 @@ def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:
         problems += 1
         out(f"FAIL  {text}\n      fix: {fix}")
 
-    _check_slack(settings, ok, bad)
+    with _quiet("slack_sdk"):  # each failed attempt is an ERROR line; the check says it once
+        _check_slack(settings, ok, bad)
     _check_kore(settings, ok, bad)
     _check_cpu(settings, Affinity.of_this_system(), ok, bad)
     out("All checks passed." if problems == 0 else f"{problems} problem(s) found.")
@@ -134,3 +137,14 @@ def _check_cpu(settings: Settings, system: Affinity | None, ok: Callable[[str], 
         return
     where = f"CPU {cpu}" if cpu is not None else f"any of CPUs {cpu_list(allowed)}"
     ok(f"`slackcase run` will keep its threads on {where} (SLACKCASE_CPU={settings.cpu})")
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -1,6 +1,8 @@
 """`slackcase check` against the fake Slack and the Kore.ai sandbox."""
 
+import logging
 import os
+import socket
 
 import pytest
 
@@ -55,3 +57,18 @@ def test_check_names_the_cpu_run_will_use_and_one_it_may_not(tmp_path):
         assert "fix: set SLACKCASE_CPU to one of" in out
     finally:
         world.stop()
+
+
+def test_unreachable_slack_is_one_fail_line_not_a_log_line_per_attempt(world, caplog):
+    with socket.socket() as closed:  # a loopback port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = world.settings.model_copy(
+        update={"slack_api_url": f"http://127.0.0.1:{port}/api/"})
+    with caplog.at_level(logging.DEBUG):
+        code, out = run(settings)
+    assert code == 1
+    assert f"FAIL  Slack is not reachable at http://127.0.0.1:{port}/api/" in out
+    assert [r for r in caplog.records if r.name.startswith("slack_sdk")
+            and r.levelno >= logging.WARNING] == []
+    assert logging.getLogger("slack_sdk").level == logging.NOTSET  # as it was
