@@ -1,12 +1,14 @@
 """`slackcase check` against the fake Slack and the Kore.ai sandbox."""
 
-import logging
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from slackcase.check import run_checks
+from slackcase.sandbox.loopback import isolated_environment
 from tests.harness import make_world
 
 
@@ -59,16 +61,19 @@ def test_check_names_the_cpu_run_will_use_and_one_it_may_not(tmp_path):
         world.stop()
 
 
-def test_unreachable_slack_is_one_fail_line_not_a_log_line_per_attempt(world, caplog):
+def test_unreachable_slack_and_kore_are_a_fail_line_each_and_nothing_on_stderr(tmp_path):
+    """Not a log line per retried attempt, and no PyJWT warning about a short secret."""
     with socket.socket() as closed:  # a loopback port nothing listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    settings = world.settings.model_copy(
-        update={"slack_api_url": f"http://127.0.0.1:{port}/api/"})
-    with caplog.at_level(logging.DEBUG):
-        code, out = run(settings)
-    assert code == 1
-    assert f"FAIL  Slack is not reachable at http://127.0.0.1:{port}/api/" in out
-    assert [r for r in caplog.records if r.name.startswith("slack_sdk")
-            and r.levelno >= logging.WARNING] == []
-    assert logging.getLogger("slack_sdk").level == logging.NOTSET  # as it was
+    env = isolated_environment(dict(
+        SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=f"http://127.0.0.1:{port}/api/", KORE_HOST=f"http://127.0.0.1:{port}",
+        KORE_STREAM_ID="st-1", KORE_CLIENT_ID="cs-1", KORE_CLIENT_SECRET="short",
+        KORE_ACCOUNT_ID="acct-1", KORE_CASE_TEMPLATES="ctm-a=A"))
+    done = subprocess.run([sys.executable, "-m", "slackcase", "check"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"FAIL  Slack is not reachable at http://127.0.0.1:{port}/api/" in done.stdout
+    assert f"FAIL  Kore.ai is not reachable at http://127.0.0.1:{port}" in done.stdout
+    assert done.stderr == ""
