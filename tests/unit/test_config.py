@@ -117,3 +117,16 @@ def test_cli_prints_one_line_and_exits_2(capsys):
                                         if k != "SLACK_SIGNING_SECRET"})
     err = capsys.readouterr().err
     assert code == 2 and "SLACK_SIGNING_SECRET is required" in err
+
+
+def test_every_setting_is_in_the_readme_table_and_the_env_example():
+    from pathlib import Path
+
+    from slackcase.config import Settings
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    example = (root / ".env.example").read_text()
+    for field in Settings.model_fields.values():
+        assert f"| `{field.alias}`" in readme or f"`, `{field.alias}` |" in readme, field.alias
+        assert f"{field.alias}=" in example, field.alias
