@@ -321,13 +321,8 @@ class Store:
 
     def mark_unsent(self, sub: Submission) -> Submission:
         """The call after mark_sent was not made (the process is stopping): back to
-        accepted, and it was no attempt."""
-        now = self._clock()
-        self._write(lambda db: db.execute(
-            "UPDATE submissions SET state=?, attempts=attempts-1, updated_at=? WHERE id=?",
-            (State.ACCEPTED, now, sub.id)))
-        return sub.model_copy(update={"state": State.ACCEPTED, "attempts": sub.attempts - 1,
-                                      "updated_at": now})
+        accepted, and it was no attempt. `sub` is as mark_sent returned it."""
+        return self._update(sub, {"state": State.ACCEPTED, "attempts": sub.attempts - 1})
 
     def mark_not_created(self, sub: Submission, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
