@@ -14,6 +14,7 @@ from http.client import HTTPException
 
 from slackcase.bench.figures import cpu_times, stolen
 from slackcase.bench.rig import Bench, Stalled
+from slackcase.config import ConfigError, load_settings
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -39,10 +40,11 @@ def _seconds(text: str) -> float:
 
 
 def _cpu_setting(text: str) -> str:
-    value = text.strip().lower()
-    if value in ("auto", "all") or (value.isascii() and value.isdigit()):
-        return value
-    raise argparse.ArgumentTypeError(f"auto, all or a CPU number, not {text!r}")
+    """SLACKCASE_CPU as the app's configuration reads it."""
+    try:
+        return load_settings({"SLACKCASE_CPU": text}).cpu
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -171,18 +171,21 @@ class Bench:
         except OSError:
             return ""
 
-    def peak_rss_mb(self) -> float:
+    def _status(self, field: str) -> str | None:
+        """A field of /proc/<app>/status, or None."""
         for line in self._proc("status").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+            name, _, value = line.partition(":")
+            if name == field:
+                return value.strip()
+        return None
+
+    def peak_rss_mb(self) -> float:
+        peak = self._status("VmHWM")  # "84120 kB"
+        return int(peak.split()[0]) / 1024 if peak else float("nan")
 
     def app_cpus(self) -> str:
         """The CPUs the app may run on (SLACKCASE_CPU), as the kernel lists them: 1, 0-1."""
-        for line in self._proc("status").splitlines():
-            if line.startswith("Cpus_allowed_list:"):
-                return line.split(":", 1)[1].strip()
-        return "?"
+        return self._status("Cpus_allowed_list") or "?"
 
     def app_cpu(self) -> float:
         """CPU seconds the app process has used (user + system)."""
