@@ -10,17 +10,11 @@ from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from slackcase.access import Access
-from slackcase.announce import SlackAnnouncer
-from slackcase.cases import CaseService, RetryPolicy
 from slackcase.config import CaseTemplate, Settings
-from slackcase.jobs import AckGate, AfterAck, CardGate, Jobs
-from slackcase.keepalive import KeepAliveWebClient
+from slackcase.core.cases import CaseService, RetryPolicy
+from slackcase.core.jobs import AckGate, AfterAck, CardGate, Jobs
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
-from slackcase.listeners import register
-from slackcase.people import SlackDirectory
-from slackcase.poller import Poller
 from slackcase.sandbox.kore_server import (
     DEV_ACCOUNT_ID,
     DEV_CLIENT_ID,
@@ -29,10 +23,16 @@ from slackcase.sandbox.kore_server import (
     DEV_TEMPLATES,
     KoreSandbox,
 )
-from slackcase.services import Services
-from slackcase.slack_retries import retry_handlers
+from slackcase.slack.access import Access
+from slackcase.slack.announce import SlackAnnouncer
+from slackcase.slack.keepalive import KeepAliveWebClient
+from slackcase.slack.listeners import register
+from slackcase.slack.people import SlackDirectory
+from slackcase.slack.poller import Poller
+from slackcase.slack.retries import retry_handlers
+from slackcase.slack.services import Services
+from slackcase.slack.threads import ThreadReader
 from slackcase.store import Store
-from slackcase.threads import ThreadReader
 
 log = logging.getLogger("slackcase")
 

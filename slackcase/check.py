@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from slackcase import ids
 from slackcase.app import kore_client, slack_client
 from slackcase.config import ConfigError, Settings
 from slackcase.cpu import Affinity, choose_cpu, cpu_list
 from slackcase.kore import CaseQuery, KoreAuthError, KoreError, KoreRejected, KoreUnavailable
+from slackcase.slack import ids
 
 
 def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:

@@ -121,7 +121,7 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
     if app.sandbox:
         print(f"slackcase: Kore.ai sandbox at {app.sandbox.url}", flush=True)
     if http:
-        from slackcase.server import http_server
+        from slackcase.slack.server import http_server
 
         server = http_server(app, host, port)
         real_port = server.effective_port
@@ -130,7 +130,7 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
         _wait_for_signal()
         server.close()
     else:
-        from slackcase.socket_mode import SlackSocketHandler
+        from slackcase.slack.socket_mode import SlackSocketHandler
 
         assert settings.slack_app_token
         handler = SlackSocketHandler(app.bolt, settings.slack_app_token.get_secret_value(),
@@ -170,7 +170,7 @@ def _sandbox(settings: Settings, host: str, port: int) -> int:
 
 
 def _submissions(settings: Settings, state: str) -> int:
-    from slackcase.domain import State
+    from slackcase.core.domain import State
     from slackcase.store import Store
 
     store = Store(settings.database)

@@ -20,7 +20,7 @@ from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import DEV_CLIENT_SECRET, KoreSandbox
 from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
-from slackcase.server import http_server
+from slackcase.slack.server import http_server
 
 SECRET = "demo-signing-secret-not-a-real-one"
 TOKEN = "xoxb-demo-0000-not-a-real-token"

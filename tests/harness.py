@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from slackcase.app import Slackcase, build_app
-from slackcase.cases import RetryPolicy
 from slackcase.config import Settings, load_settings
+from slackcase.core.cases import RetryPolicy
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.loopback import isolated_environment, wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
-from slackcase.server import http_server
+from slackcase.slack.server import http_server
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -58,7 +58,7 @@ class World:
 
     def announced(self, count: int = 1, timeout: float = 10.0) -> None:
         wait_for(lambda: len(self.app.services.store.in_state(
-            __import__("slackcase.domain").domain.State.ANNOUNCED)) >= count, timeout,
+            __import__("slackcase.core.domain").domain.State.ANNOUNCED)) >= count, timeout,
             "announcement")
 
     def stop(self) -> None:

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from slackcase.bench.cli import main
-from slackcase.bench.rig import Bench
+from benchmarks.cli import main
+from benchmarks.rig import Bench
 
 
 @pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])

@@ -2,7 +2,7 @@
 
 import time
 
-from slackcase import ids
+from slackcase.slack import ids
 from tests.harness import case_of, make_world, wait_for
 
 

@@ -167,7 +167,7 @@ def test_assignee_with_an_email_is_mentioned_as_the_slack_user(world):
 
 
 def test_many_changes_at_once_are_spread_over_rounds(world):
-    from slackcase.poller import MAX_NOTICES_PER_ROUND
+    from slackcase.slack.poller import MAX_NOTICES_PER_ROUND
 
     total = MAX_NOTICES_PER_ROUND + 3
     for i in range(total):

@@ -3,7 +3,7 @@
 import threading
 import time
 
-from slackcase import ids
+from slackcase.slack import ids
 from tests.harness import wait_for
 
 

@@ -12,12 +12,12 @@ from slack_sdk import WebClient
 
 from slackcase.app import build_app
 from slackcase.config import load_settings
-from slackcase.jobs import AckGate
+from slackcase.core.jobs import AckGate
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.sandbox.socket_slack import SocketSlack
-from slackcase.socket_mode import SlackSocketHandler, SteadySocketModeClient
+from slackcase.slack.socket_mode import SlackSocketHandler, SteadySocketModeClient
 from tests.harness import FAST_RETRY, wait_for
 
 APP_TOKEN = "xapp-1-test-app-token"

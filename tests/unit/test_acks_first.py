@@ -12,9 +12,9 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from slackcase.jobs import AckGate
-from slackcase.server import _AcksFirstDispatcher
-from slackcase.socket_mode import SlackSocketHandler
+from slackcase.core.jobs import AckGate
+from slackcase.slack.server import _AcksFirstDispatcher
+from slackcase.slack.socket_mode import SlackSocketHandler
 
 
 class Channel:

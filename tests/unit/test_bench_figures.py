@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from slackcase.bench.cli import main
-from slackcase.bench.figures import pct, stolen
+from benchmarks.cli import main
+from benchmarks.figures import pct, stolen
 from slackcase.sandbox.loopback import isolated_environment
 
 
@@ -49,4 +49,4 @@ def test_bad_options_are_refused_in_one_line(option, capsys):
         main(option)
     assert stop.value.code == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
-        f"python -m slackcase.bench: error: argument {option[0]}")
+        f"python -m benchmarks: error: argument {option[0]}")

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from slackcase.bench.load import fire
+from benchmarks.load import fire
 from slackcase.sandbox.slack_driver import Request
 
 

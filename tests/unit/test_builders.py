@@ -4,11 +4,11 @@ from pathlib import Path
 import yaml
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
-from slackcase import ids, messages, views
 from slackcase.config import load_settings
-from slackcase.forms import ModalMetadata
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import block_kit_problems, view_problems
+from slackcase.slack import ids, messages, views
+from slackcase.slack.forms import ModalMetadata
 
 SETTINGS = load_settings({"KORE_CASE_TEMPLATES": "ctm-a=Alpha,ctm-b=" + "B" * 120})
 CASE = Case.model_validate({"_id": "ci-1", "refId": "CS000101", "name": "x",

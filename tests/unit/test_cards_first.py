@@ -8,10 +8,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from slackcase.cases import CaseService
 from slackcase.config import load_settings
-from slackcase.domain import CaseDraft, Origin, Submission
-from slackcase.jobs import AckGate, CardGate
+from slackcase.core.cases import CaseService
+from slackcase.core.domain import CaseDraft, Origin, Submission
+from slackcase.core.jobs import AckGate, CardGate
 from slackcase.kore.models import Case
 from slackcase.store import Store
 

@@ -3,11 +3,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slackcase import ids
 from slackcase.config import load_settings
-from slackcase.forms import ModalMetadata, parse_form
-from slackcase.text import escape, title_from, unslack
-from slackcase.transcript import transcript
+from slackcase.slack import ids
+from slackcase.slack.forms import ModalMetadata, parse_form
+from slackcase.slack.text import escape, title_from, unslack
+from slackcase.slack.transcript import transcript
 
 SETTINGS = load_settings({"KORE_CASE_TEMPLATES": "ctm-a=Alpha,ctm-b=Beta"})
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from slackcase.jobs import AckGate, AfterAck
+from slackcase.core.jobs import AckGate, AfterAck
 
 
 def test_work_starts_at_once_when_nothing_is_being_answered():

@@ -22,8 +22,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from slackcase.keepalive import IDLE_SECONDS, MAX_IDLE, ConnectionPool, KeepAliveWebClient
 from slackcase.sandbox.loopback import serve_in_thread, server_url, wait_until
+from slackcase.slack.keepalive import IDLE_SECONDS, MAX_IDLE, ConnectionPool, KeepAliveWebClient
 
 
 class Server:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from slackcase.people import PREFETCH_CONCURRENCY, SlackDirectory
+from slackcase.slack.people import PREFETCH_CONCURRENCY, SlackDirectory
 from slackcase.store import Store
 
 

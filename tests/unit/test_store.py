@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slackcase.domain import CaseDraft, Origin, State, new_submission_id
+from slackcase.core.domain import CaseDraft, Origin, State, new_submission_id
 from slackcase.store import Store, StoreClosed, ThreadHasCase
 
 

@@ -1,3 +1,0 @@
-from slackcase.bench.cli import main
-
-raise SystemExit(main())

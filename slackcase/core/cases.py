@@ -1,0 +1,338 @@
+"""The core: draft -> durable record -> Kore.ai -> announcements. Imports nothing from Slack.
+
+A submission moves accepted -> sent -> created -> announced (or failed). The record is
+written before Kore.ai is called, `sent` is written before each createCase, and a
+createCase whose outcome is unknown is reconciled with getCases before any retry, so a
+case is created exactly once whatever fails in between.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from slackcase.config import Settings
+from slackcase.core.domain import CaseDraft, Origin, Person, State, Submission, new_submission_id
+from slackcase.core.jobs import CardGate, Jobs
+from slackcase.kore import (
+    Case,
+    CaseQuery,
+    CreateCaseRequest,
+    KoreClient,
+    KoreError,
+    KoreRateLimited,
+    KoreStopped,
+    UserInfo,
+)
+from slackcase.logs import correlation
+from slackcase.store import Store
+
+log = logging.getLogger("slackcase.core.cases")
+
+QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
+
+
+class Directory(Protocol):
+    def person(self, user_id: str) -> Person: ...
+
+
+class Announcer(Protocol):
+    """How the core's results reach people. Each method may raise; the core retries."""
+
+    def progress(self, sub: Submission, note: str) -> None: ...
+    def modal_result(self, sub: Submission, case: Case) -> None: ...
+    def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]: ...
+    def link(self, sub: Submission) -> str | None: ...
+    def team_notice(self, sub: Submission, case: Case, channel: str) -> dict[str, Any]: ...
+    def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base: float = 1.0
+    cap: float = 30.0
+    announce_attempts: int = 6
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter (AWS architecture blog's recipe)."""
+        return random.uniform(self.base / 2, min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+class MissingContact(Exception):
+    """Kore.ai needs an email or phone and the requester has neither."""
+
+
+class CaseService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        kore: KoreClient,
+        directory: Directory,
+        announcer: Announcer,
+        jobs: Jobs,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        cards: CardGate | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.kore = kore
+        self.directory = directory
+        self.announcer = announcer
+        self.jobs = jobs
+        self.retry_policy = retry or RetryPolicy()
+        self.clock = clock
+        self.cards = cards or CardGate(max_wait=0, quiet=0)
+
+    # ---- entry points ----------------------------------------------------------------
+    def submit(self, draft: CaseDraft, origin: Origin, *, idem_key: str | None = None,
+               allow_another: bool = False) -> Submission:
+        """Record durably (fast: called before the ack), then work in the background.
+
+        Raises store.ThreadHasCase when the thread already has a live case.
+        """
+        sub = self.store.accept(new_submission_id(), draft, origin, idem_key=idem_key,
+                                allow_another=allow_another)
+        with correlation(sub.id):  # one line per submission in the ack path, not two
+            log.info("submission %s accepted (%s by %s)", sub.id, origin.source,
+                     origin.user_id)
+        self.schedule(sub.id)
+        return sub
+
+    def retry(self, sub_id: str, draft: CaseDraft | None = None,
+              origin: Origin | None = None) -> Submission | None:
+        sub = self.store.reopen(sub_id, draft, origin)
+        if sub:
+            log.info("submission %s reopened for another try", sub_id)
+            self.schedule(sub_id)
+        return sub
+
+    def resume(self) -> int:
+        """On start-up: pick up every submission a previous process left unfinished."""
+        pending = self.store.unfinished()
+        for sub in pending:
+            self.schedule(sub.id)
+        if pending:
+            log.info("resuming %d unfinished submission(s)", len(pending))
+        return len(pending)
+
+    def sweep(self, older_than: float = 5.0) -> int:
+        """Pick up submissions queued again from outside this process (`slackcase retry`)."""
+        count = 0
+        for sub in self.store.unfinished():
+            fresh = sub.state.value == "accepted" and sub.error is None
+            if fresh and self.clock() - sub.updated_at > older_than:
+                self.schedule(sub.id)
+                count += 1
+        return count
+
+    def schedule(self, sub_id: str, delay: float = 0.0) -> None:
+        self.jobs.run(sub_id, lambda: self.process(sub_id), delay=delay)
+
+    # ---- the state machine -----------------------------------------------------------------
+    def process(self, sub_id: str) -> None:
+        with correlation(sub_id):
+            sub = self.store.get(sub_id)
+            if sub is None or sub.state in (State.ANNOUNCED, State.FAILED):
+                return
+            if sub.state in (State.ACCEPTED, State.SENT):
+                sub = self._create(sub)
+                if sub is None:
+                    return
+            self._announce(sub)
+
+    def _create(self, sub: Submission) -> Submission | None:
+        if sub.state is State.SENT or sub.uncertain:
+            # A previous createCase may have reached Kore.ai: look before sending again.
+            try:
+                found = self._reconcile(sub)
+            except KoreError as exc:
+                return self._after_error(sub, exc, reconciling=True)
+            if found:
+                log.info("submission %s: adopted %s found by reconciliation", sub.id,
+                         found.refId)
+                return self.store.mark_created(sub, found)
+        try:
+            request = self._request(sub)
+        except MissingContact:
+            message = ("Kore.ai needs an email address or phone number for the requester, "
+                       "and their Slack profile shows neither. Add one in the form.")
+            sub = self.store.mark_failed(sub, error=message, error_kind="contact")
+            self._tell_failure(sub, message, fix_input=True)
+            return None
+        except ValidationError as exc:
+            message = f"The case could not be built: {exc.errors()[0]['msg']}"
+            sub = self.store.mark_failed(sub, error=message, error_kind="invalid")
+            self._tell_failure(sub, message, fix_input=True)
+            return None
+        body = request.to_body()
+        if self.kore.limiter.estimated_wait() > QUEUED_NOTICE_AFTER:
+            self._progress(sub, "Queued: Kore.ai's request budget is busy. The case will be "
+                                "created and posted here shortly.")
+        sub = self.store.mark_sent(sub, body)
+        language = self._language(sub)
+        try:
+            case = self.kore.create_case(request, language=language)
+        except KoreError as exc:
+            return self._after_error(sub, exc, reconciling=False)
+        log.info("submission %s: created %s", sub.id, case.refId)
+        return self.store.mark_created(sub, case)
+
+    def _after_error(self, sub: Submission, exc: KoreError, *, reconciling: bool) -> None:
+        if isinstance(exc, KoreStopped):  # not an attempt: the next start makes the call
+            if not reconciling:
+                self.store.mark_unsent(sub)
+            log.info("submission %s: left for the next start (%s)", sub.id, exc)
+            return None
+        uncertain = sub.uncertain or exc.outcome_unknown or (reconciling)
+        kind = type(exc).__name__
+        sub = self.store.mark_not_created(sub, uncertain=uncertain, error=str(exc),
+                                          error_kind=kind)
+        attempts = max(sub.attempts, 1)
+        if exc.retryable and attempts < self.retry_policy.attempts:
+            delay = (exc.retry_after if isinstance(exc, KoreRateLimited)
+                     else self.retry_policy.delay(attempts))
+            log.warning("submission %s: %s; retry %d in %.1fs", sub.id, exc, attempts + 1, delay)
+            if attempts == 1:
+                self._progress(sub, f"{exc.user_message} Retrying automatically…")
+            self.schedule(sub.id, delay)
+            return None
+        log.error("submission %s failed for good: %s", sub.id, exc)
+        message = f"{exc.user_message} The case was not created."
+        if uncertain:
+            message = f"{exc.user_message} slackcase could not confirm the case was created."
+        sub = self.store.mark_failed(sub, error=message, error_kind=kind)
+        self._tell_failure(sub, message, fix_input=False)
+        return None
+
+    def _request(self, sub: Submission) -> CreateCaseRequest:
+        draft = sub.draft
+        person = self.directory.person(draft.requester_id)
+        email = draft.contact_email or person.email
+        phone = draft.contact_phone or (person.phone if not email else None)
+        if not email and not phone:
+            raise MissingContact
+        return CreateCaseRequest(
+            caseTmp=draft.template_id,
+            name=draft.title,
+            desc=draft.description,
+            userInfo=UserInfo(name=person.name),
+            emailId=email,
+            phoneNumber=_digits(phone) if phone else None,
+            source=self.settings.kore_case_source,
+            dueDate=draft.due,
+        )
+
+    def _language(self, sub: Submission) -> str:
+        try:
+            return self.directory.person(sub.draft.requester_id).language
+        except Exception:
+            return "en"
+
+    def _reconcile(self, sub: Submission) -> Case | None:
+        """Find the case a lost createCase may have made: same title, requester, template."""
+        sent = sub.sent_at or sub.created_at
+        query = CaseQuery(
+            searchText=sub.draft.title[:100],
+            startDate=datetime.fromtimestamp(sub.created_at, UTC) - timedelta(minutes=5),
+            endDate=datetime.fromtimestamp(max(self.clock(), sent), UTC) + timedelta(minutes=5),
+            limit=50,
+        )
+        email = (sub.request or {}).get("emailId")
+        template = self.settings.template(sub.draft.template_id)
+        for page in range(5):
+            result = self.kore.get_cases(query.model_copy(update={"skip": page * 50}))
+            for case in result.results:
+                if case.name != sub.draft.title:
+                    continue
+                if email and case.userInfo and case.userInfo.emailId and \
+                        case.userInfo.emailId.lower() != email.lower():
+                    continue
+                if template and case.caseTmp not in (None, template.name, template.id):
+                    continue
+                owner = self.store.by_case_id(case.id)
+                if owner and owner.id != sub.id:
+                    continue  # that one belongs to another submission
+                return case
+            if not result.hasMore:
+                break
+        return None
+
+    # ---- telling people ---------------------------------------------------------------------
+    def _announce(self, sub: Submission) -> None:
+        case = sub.case
+        assert case is not None
+        pending_errors: list[str] = []
+        if "card" not in sub.steps:
+            with self.cards.answering():  # other cases' later steps wait for this card
+                sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
+                                 pending_errors)
+        self.cards.wait_turn()
+        # `sub` is rebound after each step, so the modal sees where the card went.
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("modal", lambda: self.announcer.modal_result(sub, case) or True),
+        ]
+        if "card" in sub.steps:  # a card still to be posted gets its link on the retry
+            steps.append(("link", lambda: self.announcer.link(sub)))
+        team = self.settings.notify_channel_for(sub.draft.template_id)
+        if team:
+            steps.append(("team", lambda: self.announcer.team_notice(sub, case, team)))
+        for name, step in steps:
+            if name not in sub.steps:
+                sub = self._step(sub, name, step, pending_errors)
+        if pending_errors:
+            tries = sub.steps.get("_tries", 0) + 1
+            sub = self.store.mark_step(sub, "_tries", tries)
+            if tries < self.retry_policy.announce_attempts:
+                self.schedule(sub.id, self.retry_policy.delay(tries))
+                return
+            log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
+        self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)
+
+    def _step(self, sub: Submission, name: str, step: Callable[[], Any],
+              pending_errors: list[str]) -> Submission:
+        try:
+            return self.store.mark_step(sub, name, step())
+        except Exception as exc:
+            log.warning("submission %s: %s announcement failed: %s", sub.id, name, exc)
+            pending_errors.append(name)
+            return sub
+
+    def _progress(self, sub: Submission, note: str) -> None:
+        try:
+            self.announcer.progress(sub, note)
+        except Exception as exc:
+            log.info("submission %s: progress note not shown: %s", sub.id, exc)
+
+    def _tell_failure(self, sub: Submission, message: str, *, fix_input: bool) -> None:
+        try:
+            self.announcer.failure(sub, message, fix_input=fix_input)
+        except Exception:
+            log.exception("submission %s: could not tell the user about the failure", sub.id)
+
+
+def snapshot_of(case: Case) -> dict[str, Any]:
+    """The parts of a case whose change people hear about."""
+    return {
+        "status": case.status.name,
+        "closed": case.status.is_closed,
+        "assignee": case.assignee_name,
+        "assignee_id": (case.currAssignee.aId or case.currAssignee.agentId)
+        if case.currAssignee else None,
+        "priority": case.priority.name,
+    }
+
+
+def _digits(phone: str) -> str:
+    keep = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return keep or phone

@@ -1,0 +1,31 @@
+"""The collaborators listeners need, built once by the composition root (app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from slackcase.config import Settings
+from slackcase.core.cases import CaseService
+from slackcase.core.jobs import AckGate, AfterAck, Jobs
+from slackcase.slack.access import Access
+from slackcase.slack.announce import SlackAnnouncer
+from slackcase.slack.people import SlackDirectory
+from slackcase.slack.threads import ThreadReader
+from slackcase.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    client: WebClient
+    store: Store
+    cases: CaseService
+    directory: SlackDirectory
+    announcer: SlackAnnouncer
+    threads: ThreadReader
+    jobs: Jobs
+    access: Access
+    after_ack: AfterAck
+    acks: AckGate
