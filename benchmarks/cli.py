@@ -14,7 +14,6 @@ from http.client import HTTPException
 
 from benchmarks.figures import cpu_times, stolen
 from benchmarks.rig import Bench, Stalled
-from slackcase.config import ConfigError, load_settings
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -39,14 +38,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _cpu_setting(text: str) -> str:
-    """SLACKCASE_CPU as the app's configuration reads it."""
-    try:
-        return load_settings({"SLACKCASE_CPU": text}).cpu
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--kore-latency", type=_seconds, default=0.3, help="seconds")
@@ -65,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket-mode", action="store_true",
                         help="drive the app over Socket Mode instead of HTTP (needs websockets, "
                              "from the test extra)")
-    parser.add_argument("--app-cpu", type=_cpu_setting, default=None,
-                        help="SLACKCASE_CPU for the app: auto (its default), all, or a CPU "
-                             "number")
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
     args = parser.parse_args(argv)
     if args.socket_mode and importlib.util.find_spec("websockets") is None:
@@ -81,8 +69,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp,
                       socket_mode=args.socket_mode)
-        if args.app_cpu:
-            bench.env["SLACKCASE_CPU"] = args.app_cpu
         try:
             return run(bench, args)
         except (Stalled, OSError, HTTPException) as exc:  # no figures to print: say why
@@ -114,7 +100,6 @@ def burst(bench: Bench, args: argparse.Namespace) -> None:
 def run(bench: Bench, args: argparse.Namespace) -> int:
     run_cpu = cpu_times()
     ready = bench.start_app()
-    app_cpus = bench.app_cpus()
     bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
     slack, kore = args.slack_latency, args.kore_latency
     if not bench.socket_mode:
@@ -163,8 +148,7 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
                        steal_last, "", "", ""))
     transport = "Socket Mode" if bench.socket_mode else "HTTP"
     print(f"slackcase benchmark over {transport}: Kore.ai latency {kore * 1000:.0f} ms, Slack "
-          f"latency {slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), the app on CPU "
-          f"{app_cpus} (SLACKCASE_CPU={args.app_cpu or 'auto'}), Python "
+          f"latency {slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python "
           f"{sys.version.split()[0]}")
     print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
     for name, med, p99, ideal_s, ratio in bench.rows:

@@ -183,10 +183,6 @@ class Bench:
         peak = self._status("VmHWM")  # "84120 kB"
         return int(peak.split()[0]) / 1024 if peak else float("nan")
 
-    def app_cpus(self) -> str:
-        """The CPUs the app may run on (SLACKCASE_CPU), as the kernel lists them: 1, 0-1."""
-        return self._status("Cpus_allowed_list") or "?"
-
     def app_cpu(self) -> float:
         """CPU seconds the app process has used (user + system)."""
         stat = self._proc("stat")

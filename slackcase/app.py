@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from slackcase.config import CaseTemplate, Settings
 from slackcase.core.cases import CaseService, RetryPolicy
-from slackcase.core.jobs import AckGate, AfterAck, CardGate, Jobs
+from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
 from slackcase.sandbox.kore_server import (
@@ -25,7 +25,6 @@ from slackcase.sandbox.kore_server import (
 )
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
-from slackcase.slack.keepalive import KeepAliveWebClient
 from slackcase.slack.listeners import register
 from slackcase.slack.people import SlackDirectory
 from slackcase.slack.poller import Poller
@@ -41,10 +40,9 @@ SWEEP_SECONDS = 10.0
 
 def slack_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:
     """A WebClient whose retries are slack_sdk's own (429 Retry-After, connection, 5xx;
-    their waits end when `stopping` is set) and whose connections to Slack are kept alive
-    between calls."""
+    their waits end when `stopping` is set)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return KeepAliveWebClient(
+    return WebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -116,6 +114,10 @@ class Slackcase:
         self.poller.start()
         threading.Thread(target=self._sweep, name="slackcase-sweep", daemon=True).start()
 
+    def health(self) -> str | None:
+        """Why the app cannot serve right now (for /healthz), or None when it can."""
+        return self.services.store.problem()
+
     def _sweep(self) -> None:
         while not self._stopping.wait(SWEEP_SECONDS):
             try:
@@ -132,8 +134,6 @@ class Slackcase:
         self.services.after_ack.close(wait=True)  # work after an ack finishes first
         self.services.jobs.close(wait=True)
         self.services.cases.kore.close()
-        if isinstance(self.services.client, KeepAliveWebClient):
-            self.services.client.close()
         if self.sandbox:
             self.sandbox.close()
         self.services.store.close()
@@ -164,17 +164,15 @@ def build_app(
     stopping = threading.Event()
     client = client or slack_client(settings, stopping)
     store = store or Store(settings.database)
-    acks = AckGate()
-    jobs = jobs or Jobs(gate=acks)
+    jobs = jobs or Jobs()
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
     cases = CaseService(settings=settings, store=store, kore=kore, directory=directory,
-                        announcer=announcer, jobs=jobs, retry=retry,
-                        cards=CardGate(acks=acks))
+                        announcer=announcer, jobs=jobs, retry=retry)
     services = Services(settings=settings, client=client, store=store, cases=cases,
                         directory=directory, announcer=announcer,
                         threads=ThreadReader(client, directory), jobs=jobs,
-                        after_ack=AfterAck(gate=acks), acks=acks,
+                        after_ack=AfterAck(),
                         access=Access(client, settings, directory))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""

@@ -10,8 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackcase.app import kore_client, slack_client
-from slackcase.config import ConfigError, Settings
-from slackcase.cpu import Affinity, choose_cpu, cpu_list
+from slackcase.config import Settings
 from slackcase.kore import CaseQuery, KoreAuthError, KoreError, KoreRejected, KoreUnavailable
 from slackcase.slack import ids
 
@@ -31,7 +30,6 @@ def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:
         _check_slack(settings, ok, bad)
     with _quiet("slackcase.kore"):  # likewise each attempt of a call Kore.ai did not answer
         _check_kore(settings, ok, bad)
-    _check_cpu(settings, Affinity.of_this_system(), ok, bad)
     out("All checks passed." if problems == 0 else f"{problems} problem(s) found.")
     return 0 if problems == 0 else 1
 
@@ -123,21 +121,6 @@ def _check_kore(settings: Settings, ok: Callable[[str], None],
         bad(f"Kore.ai answered unexpectedly ({exc})", "check KORE_HOST points at Kore.ai")
     finally:
         client.close()
-
-
-def _check_cpu(settings: Settings, system: Affinity | None, ok: Callable[[str], None],
-               bad: Callable[[str, str], None]) -> None:
-    if system is None:  # the setting does nothing here; `run` warns if a CPU was asked for
-        return
-    allowed = system.allowed()
-    try:
-        cpu = choose_cpu(settings.cpu, allowed)
-    except ConfigError:
-        bad(f"SLACKCASE_CPU={settings.cpu}: not a CPU this process may use",
-            f"set SLACKCASE_CPU to one of {cpu_list(allowed)}, or auto, or all")
-        return
-    where = f"CPU {cpu}" if cpu is not None else f"any of CPUs {cpu_list(allowed)}"
-    ok(f"`slackcase run` will keep its threads on {where} (SLACKCASE_CPU={settings.cpu})")
 
 
 @contextmanager

@@ -111,10 +111,6 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
                           "xapp-… with connections:write (or serve HTTP with `slackcase run "
                           "--http`)")
     from slackcase.app import build_app
-    from slackcase.cpu import Affinity, keep_on_one_cpu
-
-    # Before the app starts its threads, which inherit it.
-    keep_on_one_cpu(settings.cpu, Affinity.of_this_system())
     app = build_app(settings)
     app.start()
     _settle_heap()
@@ -123,7 +119,7 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
     if http:
         from slackcase.slack.server import http_server
 
-        server = http_server(app, host, port)
+        server = http_server(app.bolt, app.health, host, port)
         real_port = server.effective_port
         threading.Thread(target=server.run, name="http", daemon=True).start()
         print(f"slackcase ready: HTTP on http://{host}:{real_port}/slack/events", flush=True)
@@ -134,7 +130,7 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
 
         assert settings.slack_app_token
         handler = SlackSocketHandler(app.bolt, settings.slack_app_token.get_secret_value(),
-                                     client=app.services.client, acks=app.services.acks)
+                                     client=app.services.client)
         handler.connect()
         print("slackcase ready: Socket Mode connected", flush=True)
         _wait_for_signal()

@@ -87,7 +87,6 @@ class Settings(BaseModel):
     allow_guests: bool = Field(False, alias="SLACKCASE_ALLOW_GUESTS")
     poll_seconds: float = Field(60.0, alias="SLACKCASE_POLL_SECONDS")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
-    cpu: str = Field("auto", alias="SLACKCASE_CPU")
 
     # ---- Slack -----------------------------------------------------------------
     @field_validator("slack_bot_token")
@@ -267,16 +266,6 @@ class Settings(BaseModel):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
-
-    @field_validator("cpu", mode="before")
-    @classmethod
-    def _cpu(cls, v: Any) -> Any:
-        value = str(v).strip().lower()
-        if value in ("auto", "all"):
-            return value
-        if re.fullmatch(r"[0-9]{1,4}", value):
-            return str(int(value))
-        raise ValueError("must be auto, all, or a CPU number such as 1")
 
     # ---- derived ---------------------------------------------------------------
     @property

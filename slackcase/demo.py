@@ -74,7 +74,7 @@ def run_demo() -> int:
         })
         app = build_app(settings)
         app.start()
-        server = http_server(app, "127.0.0.1", 0)
+        server = http_server(app.bolt, app.health, "127.0.0.1", 0)
         threading.Thread(target=server.run, daemon=True).start()
         driver = SlackDriver(f"http://127.0.0.1:{server.effective_port}", SECRET, fake)
         try:

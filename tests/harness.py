@@ -13,6 +13,7 @@ from typing import Any
 from slackcase.app import Slackcase, build_app
 from slackcase.config import Settings, load_settings
 from slackcase.core.cases import RetryPolicy
+from slackcase.core.domain import State
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
@@ -57,9 +58,8 @@ class World:
         return self.cases()
 
     def announced(self, count: int = 1, timeout: float = 10.0) -> None:
-        wait_for(lambda: len(self.app.services.store.in_state(
-            __import__("slackcase.core.domain").domain.State.ANNOUNCED)) >= count, timeout,
-            "announcement")
+        wait_for(lambda: len(self.app.services.store.in_state(State.ANNOUNCED)) >= count,
+                 timeout, "announcement")
 
     def stop(self) -> None:
         self.server.close()
@@ -106,7 +106,7 @@ def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency
     app = build_app(settings, retry=retry)
     if start:
         app.start()
-    server = http_server(app, "127.0.0.1", 0)
+    server = http_server(app.bolt, app.health, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"
     driver = SlackDriver(url, SIGNING_SECRET, fake)

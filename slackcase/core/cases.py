@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from slackcase.config import Settings
 from slackcase.core.domain import CaseDraft, Origin, Person, State, Submission, new_submission_id
-from slackcase.core.jobs import CardGate, Jobs
+from slackcase.core.jobs import Jobs
 from slackcase.kore import (
     Case,
     CaseQuery,
@@ -82,7 +82,6 @@ class CaseService:
         jobs: Jobs,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
-        cards: CardGate | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -92,7 +91,6 @@ class CaseService:
         self.jobs = jobs
         self.retry_policy = retry or RetryPolicy()
         self.clock = clock
-        self.cards = cards or CardGate(max_wait=0, quiet=0)
 
     # ---- entry points ----------------------------------------------------------------
     def submit(self, draft: CaseDraft, origin: Origin, *, idem_key: str | None = None,
@@ -274,10 +272,8 @@ class CaseService:
         assert case is not None
         pending_errors: list[str] = []
         if "card" not in sub.steps:
-            with self.cards.answering():  # other cases' later steps wait for this card
-                sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
-                                 pending_errors)
-        self.cards.wait_turn()
+            sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
+                             pending_errors)
         # `sub` is rebound after each step, so the modal sees where the card went.
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("modal", lambda: self.announcer.modal_result(sub, case) or True),

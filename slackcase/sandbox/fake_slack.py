@@ -164,7 +164,6 @@ class FakeSlack:
         self.triggers: dict[str, float] = {}
         self.calls: list[Call] = []
         self._calls_by_method: dict[str, list[Call]] = {}  # calls_to is polled: no scans
-        self.connections = 0  # connections opened to the fake (kept-alive ones count once)
         self.rejected: list[tuple[str, str]] = []
         self.responses: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
@@ -483,11 +482,6 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
-
-        def setup(self) -> None:  # one handler per connection the app opened
-            super().setup()
-            with fake._lock:
-                fake.connections += 1
 
         def _send(self, status: int, data: dict, headers: dict | None = None) -> None:
             payload = json.dumps(data).encode()

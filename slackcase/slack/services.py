@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from slackcase.config import Settings
 from slackcase.core.cases import CaseService
-from slackcase.core.jobs import AckGate, AfterAck, Jobs
+from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
 from slackcase.slack.people import SlackDirectory
@@ -28,4 +28,3 @@ class Services:
     jobs: Jobs
     access: Access
     after_ack: AfterAck
-    acks: AckGate

@@ -1,4 +1,4 @@
-"""Socket Mode: Bolt's handler on slack_sdk's client, with acks sent at once and counted."""
+"""Socket Mode: Bolt's handler on slack_sdk's built-in client, made steady."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.builtin.client import SocketModeClient
-from slack_sdk.socket_mode.client import BaseSocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
-
-from slackcase.core.jobs import AckGate
 
 CLOSE_WITHIN = 5.0  # seconds close() waits for the receiving thread before leaving it be
 RECEIVE_TIMEOUT = 0.2  # seconds a read of the websocket blocks (slack_sdk: 3)
@@ -74,14 +70,9 @@ class SteadySocketModeClient(SocketModeClient):
 
 
 class SlackSocketHandler(SocketModeHandler):
-    """Bolt's Socket Mode handler, on SteadySocketModeClient.
+    """Bolt's Socket Mode handler, on SteadySocketModeClient."""
 
-    Work after earlier acks waits (AckGate) while an envelope is handled and acked. Bolt's
-    middleware runs one after the other, not around the listener, so the span from taking
-    up an envelope to sending its ack is marked here.
-    """
-
-    def __init__(self, bolt: App, app_token: str, *, client: WebClient, acks: AckGate) -> None:
+    def __init__(self, bolt: App, app_token: str, *, client: WebClient) -> None:
         # What SocketModeHandler.__init__ does, with the client class swapped: building
         # slack_sdk's own client first would start its threads for nothing.
         self.app = bolt
@@ -90,8 +81,3 @@ class SlackSocketHandler(SocketModeHandler):
                                               web_client=client, proxy=client.proxy,
                                               ping_interval=10)  # Bolt's handler's default
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
-        self._acks = acks
-
-    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        with self._acks.answering():
-            super().handle(client, req)

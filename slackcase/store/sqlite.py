@@ -218,6 +218,14 @@ class Store:
         """operation(db) in a transaction, committed before this returns."""
         return self._writer.run(operation)
 
+    def problem(self) -> str | None:
+        """Why the store cannot be used right now, or None when it answers."""
+        try:
+            self._row("SELECT 1")
+        except sqlite3.Error as exc:
+            return f"the database does not answer: {exc}"
+        return None
+
     # ---- submissions -------------------------------------------------------------
     def accept(self, sub_id: str, draft: CaseDraft, origin: Origin, *, idem_key: str | None,
                allow_another: bool = False) -> Submission:

@@ -1,11 +1,8 @@
 """`slackcase check` against the fake Slack and the Kore.ai sandbox."""
 
-import os
 import socket
 import subprocess
 import sys
-
-import pytest
 
 from slackcase.check import run_checks
 from slackcase.sandbox.loopback import isolated_environment
@@ -41,22 +38,6 @@ def test_check_asks_for_usergroups_scope_only_when_used(tmp_path):
     try:
         code, out = run(world.settings)
         assert code == 1 and "usergroups:read" in out
-    finally:
-        world.stop()
-
-
-@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="SLACKCASE_CPU does nothing")
-def test_check_names_the_cpu_run_will_use_and_one_it_may_not(tmp_path):
-    allowed = os.sched_getaffinity(0)
-    world = make_world(tmp_path, env={"SLACKCASE_CPU": str(max(allowed))})
-    try:
-        code, out = run(world.settings)
-        assert code == 0, out
-        assert f"will keep its threads on CPU {max(allowed)} (SLACKCASE_CPU" in out
-        code, out = run(world.settings.model_copy(update={"cpu": "4095"}))
-        assert code == 1
-        assert "SLACKCASE_CPU=4095: not a CPU this process may use" in out
-        assert "fix: set SLACKCASE_CPU to one of" in out
     finally:
         world.stop()
 

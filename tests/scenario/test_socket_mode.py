@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 
 from slackcase.app import build_app
 from slackcase.config import load_settings
-from slackcase.core.jobs import AckGate
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.slack_driver import SlackDriver
@@ -44,8 +43,7 @@ def socket_app(tmp_path) -> Iterator[tuple[FakeSlack, SocketSlack, KoreSandbox]]
     })
     app = build_app(settings, retry=FAST_RETRY)
     app.start()
-    handler = SlackSocketHandler(app.bolt, APP_TOKEN, client=app.services.client,
-                                 acks=app.services.acks)
+    handler = SlackSocketHandler(app.bolt, APP_TOKEN, client=app.services.client)
     handler.connect()
     try:
         wait_for(lambda: sockets.connections, what="socket connection")
@@ -113,8 +111,7 @@ def test_acks_leave_at_once_on_every_connection():
     fake.socket_url = sockets.url
     bolt = App(client=WebClient(token="xoxb-sock", base_url=fake.api_url), signing_secret="",
                request_verification_enabled=False, token_verification_enabled=False)
-    handler = SlackSocketHandler(bolt, APP_TOKEN, client=bolt.client,
-                                 acks=AckGate(max_wait=0, quiet=0))
+    handler = SlackSocketHandler(bolt, APP_TOKEN, client=bolt.client)
     handler.connect()
     try:
         wait_for(lambda: sockets.connections, what="socket connection")
