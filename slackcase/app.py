@@ -5,24 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from slackcase.config import CaseTemplate, Settings
-from slackcase.core.cases import CaseService, RetryPolicy
+from slackcase.core.cases import LEASE_SECONDS, CaseService, RetryPolicy
 from slackcase.core.jobs import AfterAck, Jobs
+from slackcase.core.ports import Store
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
-from slackcase.sandbox.kore_server import (
-    DEV_ACCOUNT_ID,
-    DEV_CLIENT_ID,
-    DEV_CLIENT_SECRET,
-    DEV_STREAM_ID,
-    DEV_TEMPLATES,
-    KoreSandbox,
-)
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
 from slackcase.slack.listeners import register
@@ -31,11 +25,14 @@ from slackcase.slack.poller import Poller
 from slackcase.slack.retries import retry_handlers
 from slackcase.slack.services import Services
 from slackcase.slack.threads import ThreadReader
-from slackcase.store import Store
+from slackcase.store import open_store
+
+if TYPE_CHECKING:  # the emulator is imported only where KORE_HOST=sandbox asks for it
+    from slackcase.sandbox.kore_server import KoreSandbox
 
 log = logging.getLogger("slackcase")
 
-SWEEP_SECONDS = 10.0
+SWEEP_SECONDS = 5.0  # leases renewed, and due submissions picked up, this often
 
 
 def slack_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:
@@ -54,16 +51,19 @@ def with_sandbox_defaults(settings: Settings) -> Settings:
     """KORE_HOST=sandbox needs no Kore.ai credentials: fill in the development pair."""
     if not settings.uses_sandbox:
         return settings
+    from slackcase.sandbox import kore_server as dev
+
     update: dict = {}
     if not settings.kore_stream_id:
-        update["kore_stream_id"] = DEV_STREAM_ID
+        update["kore_stream_id"] = dev.DEV_STREAM_ID
     if not settings.kore_client_id or not settings.kore_client_secret:
-        update["kore_client_id"] = DEV_CLIENT_ID
-        update["kore_client_secret"] = SecretStr(DEV_CLIENT_SECRET)
+        update["kore_client_id"] = dev.DEV_CLIENT_ID
+        update["kore_client_secret"] = SecretStr(dev.DEV_CLIENT_SECRET)
     if not settings.kore_account_id:
-        update["kore_account_id"] = DEV_ACCOUNT_ID
+        update["kore_account_id"] = dev.DEV_ACCOUNT_ID
     if not settings.kore_case_templates:
-        update["kore_case_templates"] = tuple(CaseTemplate(k, v) for k, v in DEV_TEMPLATES.items())
+        update["kore_case_templates"] = tuple(CaseTemplate(k, v)
+                                              for k, v in dev.DEV_TEMPLATES.items())
     return settings.model_copy(update=update)
 
 
@@ -82,10 +82,12 @@ def kore_client(settings: Settings, host: str, **kwargs: object) -> KoreClient:
 
 
 def start_sandbox(settings: Settings) -> KoreSandbox:
+    from slackcase.sandbox import kore_server as dev
+
     assert settings.kore_client_secret
-    sandbox = KoreSandbox(
-        stream_id=settings.kore_stream_id or DEV_STREAM_ID,
-        client_id=settings.kore_client_id or DEV_CLIENT_ID,
+    sandbox = dev.KoreSandbox(
+        stream_id=settings.kore_stream_id or dev.DEV_STREAM_ID,
+        client_id=settings.kore_client_id or dev.DEV_CLIENT_ID,
         client_secret=settings.kore_client_secret.get_secret_value(),
         account_id=settings.kore_account_id,
         templates={t.id: t.name for t in settings.kore_case_templates},
@@ -102,6 +104,7 @@ class Slackcase:
     services: Services
     poller: Poller
     sandbox: KoreSandbox | None = None
+    sweep_seconds: float = SWEEP_SECONDS
     _started: bool = field(default=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
     """Set first by stop(): the sweep ends, and Slack calls' retry waits end (slack_retries)."""
@@ -110,7 +113,9 @@ class Slackcase:
         if self._started:
             return
         self._started = True
-        self.services.cases.resume()
+        resumed = self.services.cases.sweep()
+        if resumed:
+            log.info("resuming %d unfinished submission(s)", resumed)
         self.poller.start()
         threading.Thread(target=self._sweep, name="slackcase-sweep", daemon=True).start()
 
@@ -119,11 +124,13 @@ class Slackcase:
         return self.services.store.problem()
 
     def _sweep(self) -> None:
-        while not self._stopping.wait(SWEEP_SECONDS):
+        """Keep this process's leases alive, and take up what is due and free."""
+        while not self._stopping.wait(self.sweep_seconds):
             try:
+                self.services.store.renew_leases(LEASE_SECONDS)
                 self.services.cases.sweep()
-            except Exception:
-                log.exception("sweep failed")
+            except Exception as exc:  # the database is away: try again next round
+                log.warning("sweep: %s: %s", type(exc).__name__, exc)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -147,6 +154,7 @@ def build_app(
     store: Store | None = None,
     jobs: Jobs | None = None,
     retry: RetryPolicy | None = None,
+    sweep_seconds: float = SWEEP_SECONDS,
 ) -> Slackcase:
     settings = with_sandbox_defaults(settings)
     settings.require("KORE_CASE_TEMPLATES")
@@ -163,7 +171,7 @@ def build_app(
             kore = kore_client(settings, settings.kore_host)
     stopping = threading.Event()
     client = client or slack_client(settings, stopping)
-    store = store or Store(settings.database)
+    store = store or open_store(settings.database, exclusive=True)
     jobs = jobs or Jobs()
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
@@ -192,4 +200,4 @@ def build_app(
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
     return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
-                     _stopping=stopping)
+                     sweep_seconds=sweep_seconds, _stopping=stopping)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dotenv import dotenv_values
 
 from slackcase.config import ConfigError, Settings, load_settings
+from slackcase.core.ports import StoreUnavailable
 from slackcase.logs import setup_logging
 
 
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return _retry(settings, args.submission_id)
     except ConfigError as exc:
         print(f"slackcase: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"slackcase: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -167,9 +171,9 @@ def _sandbox(settings: Settings, host: str, port: int) -> int:
 
 def _submissions(settings: Settings, state: str) -> int:
     from slackcase.core.domain import State
-    from slackcase.store import Store
+    from slackcase.store import open_store
 
-    store = Store(settings.database)
+    store = open_store(settings.database)
     rows = store.in_state(State(state))
     if not rows:
         print(f"No {state} submissions.")
@@ -181,9 +185,9 @@ def _submissions(settings: Settings, state: str) -> int:
 
 
 def _retry(settings: Settings, submission_id: str) -> int:
-    from slackcase.store import Store
+    from slackcase.store import open_store
 
-    store = Store(settings.database)
+    store = open_store(settings.database)
     sub = store.reopen(submission_id)
     if sub is None:
         print(f"slackcase: {submission_id} is not a failed submission", file=sys.stderr)

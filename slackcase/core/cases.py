@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from slackcase.config import Settings
 from slackcase.core.domain import CaseDraft, Origin, Person, State, Submission, new_submission_id
 from slackcase.core.jobs import Jobs
+from slackcase.core.ports import Store, StoreUnavailable
 from slackcase.kore import (
     Case,
     CaseQuery,
@@ -32,11 +33,12 @@ from slackcase.kore import (
     UserInfo,
 )
 from slackcase.logs import correlation
-from slackcase.store import Store
 
 log = logging.getLogger("slackcase.core.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
+LEASE_SECONDS = 15.0  # a dead process's submissions are taken over this long after it died
+MAX_FAULTS = 8  # attempts ending in errors outside Kore.ai's before a submission fails
 
 
 class Directory(Protocol):
@@ -91,6 +93,7 @@ class CaseService:
         self.jobs = jobs
         self.retry_policy = retry or RetryPolicy()
         self.clock = clock
+        self._next_attempt: dict[str, float | None] = {}
 
     # ---- entry points ----------------------------------------------------------------
     def submit(self, draft: CaseDraft, origin: Origin, *, idem_key: str | None = None,
@@ -115,39 +118,69 @@ class CaseService:
             self.schedule(sub_id)
         return sub
 
-    def resume(self) -> int:
-        """On start-up: pick up every submission a previous process left unfinished."""
-        pending = self.store.unfinished()
-        for sub in pending:
-            self.schedule(sub.id)
-        if pending:
-            log.info("resuming %d unfinished submission(s)", len(pending))
-        return len(pending)
-
-    def sweep(self, older_than: float = 5.0) -> int:
-        """Pick up submissions queued again from outside this process (`slackcase retry`)."""
-        count = 0
-        for sub in self.store.unfinished():
-            fresh = sub.state.value == "accepted" and sub.error is None
-            if fresh and self.clock() - sub.updated_at > older_than:
-                self.schedule(sub.id)
-                count += 1
-        return count
+    def sweep(self) -> int:
+        """Work every unfinished submission that is due and that no one holds: those a
+        stopped or crashed process left, those `slackcase retry` queued, and those whose
+        last attempt ended in an error outside Kore.ai's. Returns how many were started."""
+        due = self.store.due()
+        for sub_id in due:
+            self.schedule(sub_id)
+        return len(due)
 
     def schedule(self, sub_id: str, delay: float = 0.0) -> None:
         self.jobs.run(sub_id, lambda: self.process(sub_id), delay=delay)
 
+    def _again(self, sub_id: str, delay: float) -> None:
+        """While working `sub_id`: its next attempt is due in `delay` seconds."""
+        self._next_attempt[sub_id] = delay
+
     # ---- the state machine -----------------------------------------------------------------
     def process(self, sub_id: str) -> None:
+        """One attempt at a submission, holding its lease; then its lease is given back
+        with when it is due again (a retry), or nothing more to do."""
         with correlation(sub_id):
-            sub = self.store.get(sub_id)
-            if sub is None or sub.state in (State.ANNOUNCED, State.FAILED):
+            try:
+                sub = self.store.claim(sub_id, LEASE_SECONDS)
+            except StoreUnavailable as exc:
+                log.warning("submission %s not worked now: %s", sub_id, exc)
+                return  # the sweep tries again once the database answers
+            if sub is None:
+                return  # done, failed, or another process is working it
+            self._next_attempt[sub_id] = None
+            fault = False
+            try:
+                self._work(sub)
+            except Exception as exc:  # a database error, a bug: never drop the submission
+                fault = True
+                delay = self.retry_policy.delay(sub.faults + 1)
+                log.error("submission %s: %s: %s; trying again in %.0fs", sub_id,
+                          type(exc).__name__, exc, delay, exc_info=exc)
+                self._next_attempt[sub_id] = delay
+            delay = self._next_attempt.pop(sub_id, None)
+            try:
+                self.store.release(sub, retry_in=delay, fault=fault)
+            except StoreUnavailable as exc:  # the lease lapses; the sweep takes it again
+                log.warning("submission %s: lease not given back: %s", sub_id, exc)
                 return
-            if sub.state in (State.ACCEPTED, State.SENT):
-                sub = self._create(sub)
-                if sub is None:
-                    return
-            self._announce(sub)
+            if delay is not None:
+                self.schedule(sub_id, delay)
+
+    def _work(self, sub: Submission) -> None:
+        if sub.faults >= MAX_FAULTS:
+            message = ("slackcase could not finish this case request: its own database kept "
+                       "failing. An admin can see the log and retry it.")
+            if sub.case:
+                message = (f"Case {sub.case.refId} was created, but slackcase could not "
+                           "finish telling everyone: its own database kept failing.")
+            sub = self.store.mark_failed(sub, error=message, error_kind="internal")
+            self._tell_failure(sub, message, fix_input=False)
+            return
+        if sub.state in (State.ACCEPTED, State.SENT):
+            created = self._create(sub)
+            if created is None:
+                return
+            sub = created
+        self._announce(sub)
 
     def _create(self, sub: Submission) -> Submission | None:
         if sub.state is State.SENT or sub.uncertain:
@@ -203,7 +236,7 @@ class CaseService:
             log.warning("submission %s: %s; retry %d in %.1fs", sub.id, exc, attempts + 1, delay)
             if attempts == 1:
                 self._progress(sub, f"{exc.user_message} Retrying automatically…")
-            self.schedule(sub.id, delay)
+            self._again(sub.id, delay)
             return None
         log.error("submission %s failed for good: %s", sub.id, exc)
         message = f"{exc.user_message} The case was not created."
@@ -290,7 +323,7 @@ class CaseService:
             tries = sub.steps.get("_tries", 0) + 1
             sub = self.store.mark_step(sub, "_tries", tries)
             if tries < self.retry_policy.announce_attempts:
-                self.schedule(sub.id, self.retry_policy.delay(tries))
+                self._again(sub.id, self.retry_policy.delay(tries))
                 return
             log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
         self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)

@@ -91,12 +91,15 @@ class Submission(BaseModel):
     attempts: int = 0
     error: str | None = None
     error_kind: str | None = None
-    steps: dict[str, Any] = Field(default_factory=dict)
+    steps: dict[str, Any] = Field(default_factory=dict)  # announcement step -> its result
+    outbox: list[dict[str, Any]] = Field(default_factory=list)  # notices owed: id, kind, ...
     created_at: float
     updated_at: float
     sent_at: float | None = None
     allow_another: bool = False
     snapshot: dict[str, Any] | None = None
+    due_at: float | None = None  # when the next attempt is due (None: now)
+    faults: int = 0  # attempts that ended in an error outside Kore.ai's
 
     @property
     def card_link(self) -> str | None:

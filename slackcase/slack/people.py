@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackcase.core.domain import Person
-from slackcase.store import Store
+from slackcase.core.ports import Store
 
 log = logging.getLogger("slackcase.slack.people")
 

@@ -81,7 +81,7 @@ class Poller:
         tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
         self.rounds += 1
         for sub in tracked.values():
-            if sub.steps.get("outbox"):
+            if sub.outbox:
                 self._deliver(sub)  # notices a failure or a restart left behind
         tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
         if not tracked:
@@ -141,9 +141,7 @@ class Poller:
         """Send what the outbox holds; each notice leaves it once Slack has it."""
         store, case = self.services.store, sub.case
         assert case is not None
-        outbox = list(sub.steps.get("outbox", []))
-        while outbox:
-            notice = outbox[0]
+        for notice in list(sub.outbox):
             try:
                 self._send(sub, case, notice)
             except SlackApiError as exc:
@@ -154,8 +152,7 @@ class Poller:
                     return
                 log.error("poll: %s notice for %s cannot be sent: %s", notice["kind"],
                           case.refId, error)
-            outbox.pop(0)
-            sub = store.mark_step(sub, "outbox", outbox)
+            sub = store.notice_sent(sub, notice["id"])
             if notice["kind"] == "dm":
                 sub = store.mark_step(sub, "resolved_dm", True)
         if case.status.name.lower() == "closed":

@@ -9,11 +9,11 @@ from slack_sdk import WebClient
 from slackcase.config import Settings
 from slackcase.core.cases import CaseService
 from slackcase.core.jobs import AfterAck, Jobs
+from slackcase.core.ports import Store
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
 from slackcase.slack.people import SlackDirectory
 from slackcase.slack.threads import ThreadReader
-from slackcase.store import Store
 
 
 @dataclass

@@ -1,5 +1,26 @@
-"""Durable state behind the core's store interface: the SQLite backend."""
+"""Durable state: the core's Store over SQLite (one process) or PostgreSQL (replicas)."""
 
-from slackcase.store.sqlite import Store, StoreClosed, ThreadHasCase
+from __future__ import annotations
 
-__all__ = ["Store", "StoreClosed", "ThreadHasCase"]
+import time
+from collections.abc import Callable
+
+from slackcase.core.ports import StoreUnavailable, ThreadHasCase
+from slackcase.store.sql import SqlStore
+
+
+def open_store(database: str, *, exclusive: bool = False,
+               clock: Callable[[], float] = time.time) -> SqlStore:
+    """The store for SLACKCASE_DATABASE: a postgresql:// URL, or a SQLite file path.
+    `exclusive`: this process works submissions (`slackcase run`), so a SQLite file is
+    locked against a second such process."""
+    if database.startswith(("postgresql://", "postgres://")):
+        from slackcase.store.postgres import PostgresEngine
+
+        return SqlStore(PostgresEngine(database), clock=clock)
+    from slackcase.store.sqlite import SqliteEngine
+
+    return SqlStore(SqliteEngine(database, exclusive=exclusive), clock=clock)
+
+
+__all__ = ["SqlStore", "StoreUnavailable", "ThreadHasCase", "open_store"]

@@ -6,7 +6,7 @@ import threading
 import time
 
 from slackcase.slack.people import PREFETCH_CONCURRENCY, SlackDirectory
-from slackcase.store import Store
+from slackcase.store import open_store
 
 
 class SlowUsersInfo:
@@ -32,7 +32,7 @@ class SlowUsersInfo:
 
 def test_prefetch_looks_up_each_missing_author_once_a_few_at_a_time():
     client = SlowUsersInfo()
-    store = Store(":memory:")
+    store = open_store(":memory:")
     directory = SlackDirectory(client, store)  # type: ignore[arg-type]
     directory.person("U0")  # already known: not asked again
     authors = [f"U{i % 40}" for i in range(400)]

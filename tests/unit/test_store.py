@@ -1,17 +1,17 @@
-"""The store's writer: group commit, one operation's failure kept to itself, durability."""
+"""The store: every write committed once, one live case per thread, writes that return
+what a fresh read sees."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 
 from slackcase.core.domain import CaseDraft, Origin, State, new_submission_id
-from slackcase.store import Store, StoreClosed, ThreadHasCase
+from slackcase.store import ThreadHasCase, open_store
 
 
 def draft(title: str = "Printer on fire") -> CaseDraft:
@@ -26,7 +26,7 @@ def origin(thread: str | None = None) -> Origin:
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(str(tmp_path / "store.db"))
+    s = open_store(str(tmp_path / "store.db"))
     yield s
     s.close()
 
@@ -58,58 +58,13 @@ def test_thread_with_a_live_case_refuses_a_second_even_when_grouped(store):
     assert store.thread_case("C1:111.1").id == "sc-1"  # type: ignore[union-attr]
 
 
-def test_a_failing_operation_in_a_group_undoes_only_its_own_writes(store):
-    def insert(key: str, fail: bool = False):
-        def operation(db: sqlite3.Connection) -> str:
-            db.execute("INSERT INTO seen VALUES (?, ?)", (key, time.time()))
-            if fail:
-                raise ValueError("boom")
-            return key
-        return operation
-
-    # Hold the writer inside the commit of a first operation, so the next three queue up
-    # and are committed together as one group.
-    store._lock.acquire()
-    try:
-        with ThreadPoolExecutor(4) as pool:
-            first = pool.submit(store._write, insert("first"))
-            time.sleep(0.05)
-            group = [pool.submit(store._write, insert("a")),
-                     pool.submit(store._write, insert("bad", fail=True)),
-                     pool.submit(store._write, insert("c"))]
-            time.sleep(0.05)
-            store._lock.release()
-            assert first.result(5) == "first"
-            assert group[0].result(5) == "a" and group[2].result(5) == "c"
-            with pytest.raises(ValueError, match="boom"):
-                group[1].result(5)
-    finally:
-        if store._lock._is_owned():  # type: ignore[attr-defined]
-            store._lock.release()
-    assert not store.first_time("a") and not store.first_time("c")
-    assert store.first_time("bad")  # never committed, so seen for the first time now
-
-
-def test_a_failing_operation_alone_leaves_the_store_usable(store):
-    def failing(db: sqlite3.Connection) -> None:
-        db.execute("INSERT INTO seen VALUES ('alone', 1)")
-        raise RuntimeError("nope")
-
-    with pytest.raises(RuntimeError):
-        store._write(failing)
-    assert store.first_time("alone")
-    assert store.accept("sc-9", draft(), origin(), idem_key=None).id == "sc-9"
-
-
-def test_what_was_written_survives_a_reopen_and_a_closed_store_refuses_writes(tmp_path):
+def test_what_was_written_survives_a_reopen(tmp_path):
     path = str(tmp_path / "again.db")
-    s = Store(path)
+    s = open_store(path)
     sub = s.accept("sc-1", draft(), origin(), idem_key=None)
     s.mark_step(sub, "card", {"ts": "1.2"})
     s.close()
-    with pytest.raises(StoreClosed):
-        s.first_time("late")
-    reopened = Store(path)
+    reopened = open_store(path)
     try:
         assert reopened.get("sc-1").steps == {"card": {"ts": "1.2"}}  # type: ignore[union-attr]
     finally:
@@ -165,3 +120,47 @@ def test_each_write_returns_the_submission_exactly_as_a_fresh_read_sees_it(store
     assert attempts[:5] == [1, 1, 2, 1, 2]  # a call not made (mark_unsent) is no attempt
     assert sub.attempts == 2 and sub.steps == {"card": {"channel": "C1", "ts": "1.2"},
                                                "modal": True}
+
+
+def test_a_submission_is_worked_by_one_owner_until_its_lease_lapses(tmp_path):
+    now = [1000.0]
+    path = str(tmp_path / "shared.db")
+    first, second = (open_store(path, clock=lambda: now[0]) for _ in range(2))
+    try:
+        first.accept("sc-1", draft(), origin(), idem_key=None)
+        assert first.claim("sc-1", 15) is not None
+        assert second.claim("sc-1", 15) is None and second.due() == []
+        now[0] += 10
+        assert first.renew_leases(15) == 1  # the owner lives: its lease goes on
+        now[0] += 10
+        assert second.claim("sc-1", 15) is None
+        now[0] += 16  # the owner died: no renewal
+        assert second.due() == ["sc-1"]
+        assert second.claim("sc-1", 15) is not None
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_released_submission_is_due_again_after_its_backoff(store):
+    sub = store.accept("sc-1", draft(), origin(), idem_key=None)
+    claimed = store.claim("sc-1", 15)
+    store.release(claimed, retry_in=60, fault=True)
+    assert store.due() == []
+    assert store.get("sc-1").faults == 1  # type: ignore[union-attr]
+    store.release(store.claim("sc-1", 15), retry_in=None)
+    assert store.due() == [sub.id] and store.get("sc-1").faults == 0  # type: ignore[union-attr]
+
+
+def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path):
+    from slackcase.core.ports import StoreUnavailable
+
+    path = str(tmp_path / "one.db")
+    running = open_store(path, exclusive=True)
+    try:
+        with pytest.raises(StoreUnavailable, match="postgresql://"):
+            open_store(path, exclusive=True)
+        open_store(path).close()  # `slackcase submissions` beside it is fine
+    finally:
+        running.close()
+    open_store(path, exclusive=True).close()  # free again once it stopped

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slackcase.core.ports import ThreadHasCase
 from slackcase.slack import ids, views
 from slackcase.slack.forms import ModalMetadata, parse_form
 from slackcase.slack.listeners.modal import state_value
 from slackcase.slack.services import Services
-from slackcase.store import ThreadHasCase
 
 
 def submit_case(services: Services) -> Callable[..., None]:
