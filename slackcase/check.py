@@ -105,6 +105,9 @@ _SOCKET_REFUSALS = {
     "missing_scope": (f"the app-level token lacks the {ids.APP_TOKEN_SCOPE} scope",
                       f"generate an app-level token with {ids.APP_TOKEN_SCOPE} under "
                       f"{_TOKEN_PAGE} and put it in SLACK_APP_TOKEN"),
+    "ratelimited": ("Slack is rate-limiting Socket Mode connections for this app (ratelimited)",
+                    "wait a minute and run `slackcase check` again; a slackcase that keeps "
+                    "reconnecting elsewhere with the same token would cause it"),
 }
 _SOCKET_REFUSALS["not_authed"] = _SOCKET_REFUSALS["invalid_auth"]
 _SOCKET_OFF_FIX = ("enable Socket Mode in the app's settings (Settings > Socket Mode), or serve "

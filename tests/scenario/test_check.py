@@ -107,6 +107,8 @@ def test_check_in_socket_mode_opens_a_connection_with_the_app_token(world):
      "enable Socket Mode in the app's settings"),
     ("no connections:write", "the app-level token lacks the connections:write scope",
      "generate an app-level token with connections:write"),
+    ("rate limited", "Slack is rate-limiting Socket Mode connections for this app (ratelimited)",
+     "wait a minute"),
 ])
 def test_check_in_socket_mode_says_why_slack_refused(world, refusal, says, fix):
     settings = socket_mode(world)
@@ -114,6 +116,8 @@ def test_check_in_socket_mode_says_why_slack_refused(world, refusal, says, fix):
         world.fake.app_token = "xapp-1-another-apps-token"
     elif refusal == "socket mode off":
         world.fake.socket_url = None
+    elif refusal == "rate limited":
+        world.fake.fail("apps.connections.open", "ratelimited", status=429, retry_after=30)
     else:
         world.fake.app_scopes.clear()
     code, out = run(settings)
