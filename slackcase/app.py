@@ -166,7 +166,7 @@ def build_app(
             kore = kore_client(settings, sandbox.url)
         else:
             settings.require("KORE_HOST", "KORE_STREAM_ID", "KORE_CLIENT_ID",
-                             "KORE_CLIENT_SECRET")
+                             "KORE_CLIENT_SECRET", "KORE_ACCOUNT_ID")
             assert settings.kore_host
             kore = kore_client(settings, settings.kore_host)
     stopping = threading.Event()

@@ -36,33 +36,8 @@ def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:
 
 def _check_slack(settings: Settings, ok: Callable[[str], None],
                  bad: Callable[[str, str], None]) -> None:
-    if not settings.slack_bot_token:
-        bad("SLACK_BOT_TOKEN is not set", "copy the Bot User OAuth Token (xoxb-…) from "
-            "OAuth & Permissions into .env")
+    if not _check_bot_token(settings, ok, bad):
         return
-    client = slack_client(settings)
-    try:
-        response = client.auth_test()
-    except SlackApiError as exc:
-        bad(f"Slack refused the bot token ({exc.response.get('error')})",
-            "reinstall the app and copy the new xoxb- token into SLACK_BOT_TOKEN")
-        return
-    except Exception as exc:
-        bad(f"Slack is not reachable at {settings.slack_api_url} ({type(exc).__name__})",
-            "check SLACK_API_URL and the network/proxy")
-        return
-    ok(f"bot token works: workspace {response.get('team')}, bot user {response.get('user')}")
-    granted = {s.strip() for s in (response.headers.get("x-oauth-scopes")
-                                   or response.headers.get("X-OAuth-Scopes") or "").split(",")
-               if s.strip()}
-    wanted = ids.BOT_SCOPES + ((ids.USERGROUP_SCOPE,) if settings.allowed_usergroups else ())
-    missing = [s for s in wanted if s not in granted]
-    if missing:
-        bad(f"missing bot scopes: {', '.join(missing)}",
-            f"add {', '.join(missing)} in the app's OAuth & Permissions settings (or paste "
-            "manifest.yml again) and reinstall the app")
-    else:
-        ok("all bot scopes granted: " + ", ".join(wanted))
     if settings.slack_app_token:
         _check_socket(settings, ok, bad)
     elif settings.slack_signing_secret:
@@ -72,18 +47,89 @@ def _check_slack(settings: Settings, ok: Callable[[str], None],
             "set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode")
 
 
+def _check_bot_token(settings: Settings, ok: Callable[[str], None],
+                     bad: Callable[[str, str], None]) -> bool:
+    """The bot token and its scopes; False when Slack cannot be reached (nothing more to ask)."""
+    if not settings.slack_bot_token:
+        bad("SLACK_BOT_TOKEN is not set", "copy the Bot User OAuth Token (xoxb-…) from "
+            "OAuth & Permissions into .env")
+        return True
+    client = slack_client(settings)
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        bad(f"Slack refused the bot token ({exc.response.get('error')})",
+            "reinstall the app and copy the new xoxb- token into SLACK_BOT_TOKEN")
+        return True
+    except Exception as exc:
+        bad(f"Slack is not reachable at {settings.slack_api_url} ({type(exc).__name__})",
+            "check SLACK_API_URL and the network/proxy")
+        return False
+    ok(f"bot token works: workspace {response.get('team')}, bot user {response.get('user')}")
+    granted = {s.strip() for s in (response.headers.get("x-oauth-scopes")
+                                   or response.headers.get("X-OAuth-Scopes") or "").split(",")
+               if s.strip()}
+    needs = scopes_needed(settings)
+    missing = [scope for scope in needs if scope not in granted]
+    for scope in missing:
+        in_manifest = scope in ids.BOT_SCOPES
+        bad(f"missing bot scope {scope}: {needs[scope]}",
+            f"add {scope} under OAuth & Permissions > Bot Token Scopes"
+            + (" (or paste manifest.yml again)" if in_manifest else "")
+            + " and reinstall the app")
+    if not missing:
+        ok("all bot scopes granted: " + ", ".join(needs))
+    return True
+
+
+def scopes_needed(settings: Settings) -> dict[str, str]:
+    """The bot scopes the enabled features need, each with the feature that needs it."""
+    needs = dict(ids.BOT_SCOPE_NEEDS)
+    if settings.allowed_usergroups:
+        needs[ids.USERGROUP_SCOPE] = ids.USERGROUP_SCOPE_NEED
+    return needs
+
+
+_TOKEN_PAGE = "Basic Information > App-Level Tokens"
+# What Slack's refusal of apps.connections.open means, and what fixes it.
+_SOCKET_REFUSALS = {
+    "invalid_auth": ("Slack does not know this app-level token (invalid_auth)",
+                     f"copy this app's xapp- token from {_TOKEN_PAGE} into SLACK_APP_TOKEN "
+                     "(a revoked token needs a new one)"),
+    "not_allowed_token_type": ("SLACK_APP_TOKEN is not an app-level token "
+                               "(not_allowed_token_type)",
+                               f"generate an app-level token with {ids.APP_TOKEN_SCOPE} under "
+                               f"{_TOKEN_PAGE}"),
+    "missing_scope": (f"the app-level token lacks the {ids.APP_TOKEN_SCOPE} scope",
+                      f"generate an app-level token with {ids.APP_TOKEN_SCOPE} under "
+                      f"{_TOKEN_PAGE} and put it in SLACK_APP_TOKEN"),
+    "ratelimited": ("Slack is rate-limiting Socket Mode connections for this app (ratelimited)",
+                    "wait a minute and run `slackcase check` again; a slackcase that keeps "
+                    "reconnecting elsewhere with the same token would cause it"),
+}
+_SOCKET_REFUSALS["not_authed"] = _SOCKET_REFUSALS["invalid_auth"]
+_SOCKET_OFF_FIX = ("enable Socket Mode in the app's settings (Settings > Socket Mode), or serve "
+                   "HTTP instead: unset SLACK_APP_TOKEN and run `slackcase run --http`")
+
+
 def _check_socket(settings: Settings, ok: Callable[[str], None],
                   bad: Callable[[str, str], None]) -> None:
+    """Ask for a Socket Mode URL with the app-level token; the URL is never connected to."""
     assert settings.slack_app_token
-    client = WebClient(token=settings.slack_app_token.get_secret_value(),
-                       base_url=settings.slack_api_url, timeout=10)
+    client = WebClient(base_url=settings.slack_api_url, timeout=10)
     try:
-        client.apps_connections_open()
-        ok("Socket Mode: the app-level token can open a connection")
+        client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
     except SlackApiError as exc:
-        bad(f"Socket Mode refused the app-level token ({exc.response.get('error')})",
-            "enable Socket Mode and create an xapp- token with connections:write "
-            "(Basic Information > App-Level Tokens)")
+        error = str(exc.response.get("error"))
+        text, fix = _SOCKET_REFUSALS.get(error, (
+            f"Slack refused a Socket Mode connection ({error})", _SOCKET_OFF_FIX))
+        bad(text, fix)
+        return
+    except Exception as exc:
+        bad(f"Slack is not reachable at {settings.slack_api_url} ({type(exc).__name__})",
+            "check SLACK_API_URL and the network/proxy")
+        return
+    ok("Socket Mode: the app-level token can open a connection")
 
 
 def _check_kore(settings: Settings, ok: Callable[[str], None],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _AGENT_ID = re.compile(r"^[ua]-[A-Za-z0-9][A-Za-z0-9-]*$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+MAX_TEMPLATES = 100  # options of a static select: Slack refuses the whole form beyond it
 
 
 class ConfigError(Exception):
@@ -45,6 +47,12 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _visible(char: str) -> bool:
+    """Whether a character shows: not a space, a control or a format character (such as a
+    zero-width space), which a name pasted from elsewhere may be made of alone."""
+    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
 
 
 def _pairs(raw: str, what: str) -> list[tuple[str, str]]:
@@ -163,9 +171,15 @@ class Settings(BaseModel):
                 raise ValueError(f"template id must look like ctm-…, got {tid!r}")
             if any(t.id == tid for t in templates):
                 raise ValueError(f"template {tid} is listed twice")
-            templates.append(CaseTemplate(tid, name[:75]))
+            name = name[:75]  # the most a select option shows
+            if not any(_visible(c) for c in name):
+                raise ValueError(f"template {tid} needs a display name people can read")
+            templates.append(CaseTemplate(tid, name))
         if not templates:
             raise ValueError("list at least one ctm-id=Display name pair")
+        if len(templates) > MAX_TEMPLATES:
+            raise ValueError(f"must list at most {MAX_TEMPLATES} templates (the most a Slack "
+                             f"select offers in the case form), got {len(templates)}")
         return tuple(templates)
 
     @field_validator("kore_case_source")
@@ -312,6 +326,9 @@ _HINTS = {
     "KORE_STREAM_ID": "the bot's stream id st-… (General Settings)",
     "KORE_CLIENT_ID": "the JWT app's client id (Dev Tools > Web/Mobile SDK)",
     "KORE_CLIENT_SECRET": "the JWT app's client secret (Dev Tools > Web/Mobile SDK)",
+    "KORE_ACCOUNT_ID": "Kore.ai needs the account id (AccountId header) for getCases, which "
+                       "reconciles unknown outcomes and follows cases; optional only with "
+                       "KORE_HOST=sandbox",
     "KORE_CASE_TEMPLATES": "comma-separated ctm-id=Display name pairs, the first is the default",
 }
 

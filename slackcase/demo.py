@@ -17,7 +17,7 @@ from typing import Any
 from slackcase.app import build_app
 from slackcase.config import load_settings
 from slackcase.sandbox.fake_slack import FakeSlack
-from slackcase.sandbox.kore_server import DEV_CLIENT_SECRET, KoreSandbox
+from slackcase.sandbox.kore_server import DEV_ACCOUNT_ID, DEV_CLIENT_SECRET, KoreSandbox
 from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.slack.server import http_server
@@ -60,14 +60,14 @@ def run_demo() -> int:
     fake.serve()
     fake.add_user("U0ALICE", "Alice Example", email="alice@example.com")
     fake.add_channel("C0GENERAL", "general")
-    kore = KoreSandbox()
+    kore = KoreSandbox(account_id=DEV_ACCOUNT_ID)
     kore.serve()
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings({
             "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": fake.api_url, "KORE_HOST": kore.url or "",
             "KORE_STREAM_ID": kore.stream_id, "KORE_CLIENT_ID": kore.client_id,
-            "KORE_CLIENT_SECRET": DEV_CLIENT_SECRET,
+            "KORE_CLIENT_SECRET": DEV_CLIENT_SECRET, "KORE_ACCOUNT_ID": DEV_ACCOUNT_ID,
             "KORE_CASE_TEMPLATES": "ctm-general=General,ctm-it=IT Support",
             "SLACKCASE_DATABASE": str(Path(tmp) / "demo.db"),
             "SLACKCASE_NOTIFY_CHANNELS": "*=C0GENERAL",

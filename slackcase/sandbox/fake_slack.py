@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from slackcase import ids
 from slackcase.sandbox.loopback import (
     LoopbackHandler,
     LoopbackServer,
@@ -35,21 +36,24 @@ REQUIRED_ARGS: dict[str, list[str]] = json.loads(
     resources.files("slackcase.sandbox").joinpath("slack_methods.json").read_text()
 )["required_args"]
 EXTRA_REQUIRED = {"views.open": ["trigger_id"]}  # one-of rules the table cannot express
-SCOPE_OF = {
-    "users.info": "users:read",
-    "conversations.replies": "channels:history",
-    "chat.postMessage": "chat:write",
-    "chat.update": "chat:write",
+# The scope each method needs (None: none), for every method the fake answers: a call whose
+# scope the app did not ask for fails as it would in Slack. conversations.replies needs
+# groups:history instead in a private channel; apps.connections.open takes the app token.
+SCOPE_OF: dict[str, str | None] = {
+    "auth.test": None, "views.open": None, "views.update": None, "views.publish": None,
+    "chat.getPermalink": None,
+    "chat.postMessage": "chat:write", "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
-    "conversations.open": "im:write",
+    "users.info": "users:read", "users.lookupByEmail": "users:read.email",
+    "conversations.replies": "channels:history",
     "usergroups.users.list": "usergroups:read",
-    "users.lookupByEmail": "users:read.email",
+    "apps.connections.open": ids.APP_TOKEN_SCOPE,
 }
 MESSAGE_BLOCKS = {"section", "divider", "image", "actions", "context", "header", "rich_text",
                   "markdown", "video", "file", "table"}
 MODAL_BLOCKS = MESSAGE_BLOCKS | {"input"}
-DEFAULT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "users:read.email",
-                  "channels:history", "groups:history", "im:write")
+# An app installed from manifest.yml is granted what it asks for, no more.
+DEFAULT_SCOPES = ids.BOT_SCOPES
 
 
 class SlackFault(Exception):
@@ -156,6 +160,7 @@ class FakeSlack:
         self.latency = latency
         self.team_id, self.bot_user = team_id, bot_user
         self.scopes: set[str] = set(DEFAULT_SCOPES)
+        self.app_scopes: set[str] = {ids.APP_TOKEN_SCOPE}  # of the app-level token
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, Channel] = {}
         self.usergroups: dict[str, list[str]] = {}
@@ -271,15 +276,18 @@ class FakeSlack:
         try:
             if method not in REQUIRED_ARGS:
                 raise SlackFault("unknown_method", 404)
-            expected = self.app_token if method == "apps.connections.open" else self.bot_token
-            if not token or token != expected:
-                raise SlackFault("invalid_auth")
+            if method not in SCOPE_OF:
+                raise SlackFault("fake_not_implemented")
+            granted = self._authorize(method, token)
             missing = [a for a in REQUIRED_ARGS[method] + EXTRA_REQUIRED.get(method, [])
                        if args.get(a) in (None, "")]
             if missing:
                 raise SlackFault(f"invalid_arguments: missing {', '.join(missing)}")
-            scope = SCOPE_OF.get(method)
-            if scope and scope not in self.scopes:
+            scope = SCOPE_OF[method]
+            if method == "conversations.replies" and args["channel"] in self.channels \
+                    and self.channels[args["channel"]].is_private:
+                scope = "groups:history"
+            if scope and scope not in granted:
                 raise SlackFault("missing_scope")
             with self._lock:
                 call = Call(method, args)
@@ -304,6 +312,17 @@ class FakeSlack:
                 self.rejected.append((method, fault.error))
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             return fault.status, {"ok": False, "error": fault.error}, headers
+
+    def _authorize(self, method: str, token: str | None) -> set[str]:
+        """The scopes of the token a call came with, as Slack tells token kinds apart."""
+        if not token:
+            raise SlackFault("not_authed")
+        app_method = method == "apps.connections.open"
+        if token.startswith("xapp-") != app_method:
+            raise SlackFault("not_allowed_token_type")
+        if token != (self.app_token if app_method else self.bot_token):
+            raise SlackFault("invalid_auth")
+        return self.app_scopes if app_method else self.scopes
 
     def _next_ts(self) -> str:
         return f"{1_780_000_000 + next(self._ts)}.{next(self._ts):06d}"
@@ -459,10 +478,6 @@ class FakeSlack:
             raise SlackFault("no_such_subteam")
         return {"users": list(self.usergroups[args["usergroup"]])}
 
-    def _conversations_open(self, args: dict) -> dict:
-        users = str(args.get("users", "")).split(",")
-        return {"channel": {"id": "D" + users[0][1:]}}
-
     def response_post(self, key: str, body: dict[str, Any]) -> tuple[int, dict]:
         with self._lock:
             if key not in self.responses:
@@ -507,7 +522,10 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def _token(self, args: dict[str, Any]) -> str | None:
             auth = self.headers.get("Authorization", "")
-            return auth.removeprefix("Bearer ").strip() or args.pop("token", None)
+            # slack_sdk sends the token only as this header; a body `token` is Slack's
+            # older way, still accepted.
+            body = args.pop("token", None)
+            return auth.removeprefix("Bearer ").strip() or body
 
         def _dispatch(self) -> None:
             path = urlsplit(self.path).path

@@ -28,16 +28,21 @@ ACTION_LINK = "open_link"  # URL buttons still send an action that must be acked
 
 BOT_EVENTS = ("app_home_opened",)
 
-# Minimal bot scopes; README.md says why each one is needed.
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "users:read",
-    "users:read.email",
-    "channels:history",
-    "groups:history",
-    "im:write",
-)
+# Minimal bot scopes, each with what needs it: `slackcase check` names the feature when one is
+# missing, README.md's scope table says the same. DMs go out with chat.postMessage to the
+# user's id, which needs chat:write only (no conversations.open, so no im:write).
+BOT_SCOPE_NEEDS = {
+    "commands": "the /case command and the Create case shortcut",
+    "chat:write": "confirmation cards, thread replies, team notices and DMs",
+    "chat:write.public": "posting in public channels the bot has not joined",
+    "users:read": "the requester's name and locale (users.info)",
+    "users:read.email": "the requester's email for Kore.ai, and assignees found by email",
+    "channels:history": "the thread as the case description, in public channels",
+    "groups:history": "the thread as the case description, in private channels",
+}
+BOT_SCOPES = tuple(BOT_SCOPE_NEEDS)
 # Needed only with SLACKCASE_ALLOWED_USERGROUPS (usergroups.users.list); not in manifest.yml.
 USERGROUP_SCOPE = "usergroups:read"
+USERGROUP_SCOPE_NEED = "SLACKCASE_ALLOWED_USERGROUPS (who is in the allowed groups)"
+# The scope of the app-level token (xapp-) that opens Socket Mode connections.
+APP_TOKEN_SCOPE = "connections:write"

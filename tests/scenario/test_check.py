@@ -4,9 +4,14 @@ import socket
 import subprocess
 import sys
 
+import pytest
+from pydantic import SecretStr
+
 from slackcase.check import run_checks
 from slackcase.sandbox.loopback import isolated_environment
-from tests.harness import make_world
+from tests.harness import BOT_TOKEN, KORE_SECRET, make_world
+
+APP_TOKEN = "xapp-1-check-app-token"
 
 
 def run(settings):
@@ -27,7 +32,8 @@ def test_check_names_missing_scopes_and_bad_kore_credentials(tmp_path):
         world.fake.scopes.discard("users:read.email")
         code, out = run(world.settings)
         assert code == 1
-        assert "missing bot scopes: users:read.email" in out and "reinstall" in out
+        assert "FAIL  missing bot scope users:read.email: the requester's email for Kore.ai" \
+            in out and "reinstall" in out
         assert "Kore.ai refused the JWT" in out and "Case Management Configuration" in out
     finally:
         world.stop()
@@ -37,7 +43,9 @@ def test_check_asks_for_usergroups_scope_only_when_used(tmp_path):
     world = make_world(tmp_path, env={"SLACKCASE_ALLOWED_USERGROUPS": "S0HELP"})
     try:
         code, out = run(world.settings)
-        assert code == 1 and "usergroups:read" in out
+        assert code == 1
+        assert "FAIL  missing bot scope usergroups:read: SLACKCASE_ALLOWED_USERGROUPS" in out
+        assert out.count("missing bot scope") == 1
     finally:
         world.stop()
 
@@ -58,3 +66,65 @@ def test_unreachable_slack_and_kore_are_a_fail_line_each_and_nothing_on_stderr(t
     assert f"FAIL  Slack is not reachable at http://127.0.0.1:{port}/api/" in done.stdout
     assert f"FAIL  Kore.ai is not reachable at http://127.0.0.1:{port}" in done.stdout
     assert done.stderr == ""
+
+
+def socket_mode(world):
+    """world's settings with an app-level token, and the fake Slack accepting it."""
+    world.fake.app_token = APP_TOKEN
+    world.fake.socket_url = "wss://fake.slack.test/link/?ticket=check"  # never connected to
+    return world.settings.model_copy(update={"slack_app_token": SecretStr(APP_TOKEN)})
+
+
+def test_check_in_socket_mode_opens_a_connection_with_the_app_token(world):
+    code, out = run(socket_mode(world))
+    assert code == 0, out
+    assert "ok    Socket Mode: the app-level token can open a connection" in out
+    call = world.fake.calls_to("apps.connections.open")
+    assert len(call) == 1
+
+
+@pytest.mark.parametrize("refusal,says,fix", [
+    ("wrong token", "Slack does not know this app-level token (invalid_auth)",
+     "Basic Information > App-Level Tokens into SLACK_APP_TOKEN"),
+    ("socket mode off", "Slack refused a Socket Mode connection (socket_mode_not_enabled)",
+     "enable Socket Mode in the app's settings"),
+    ("no connections:write", "the app-level token lacks the connections:write scope",
+     "generate an app-level token with connections:write"),
+    ("rate limited", "Slack is rate-limiting Socket Mode connections for this app (ratelimited)",
+     "wait a minute"),
+])
+def test_check_in_socket_mode_says_why_slack_refused(world, refusal, says, fix):
+    settings = socket_mode(world)
+    if refusal == "wrong token":
+        world.fake.app_token = "xapp-1-another-apps-token"
+    elif refusal == "socket mode off":
+        world.fake.socket_url = None
+    elif refusal == "rate limited":
+        world.fake.fail("apps.connections.open", "ratelimited", status=429, retry_after=30)
+    else:
+        world.fake.app_scopes.clear()
+    code, out = run(settings)
+    assert code == 1
+    assert f"FAIL  {says}\n      fix: " in out and fix in out
+    assert out.count("FAIL") == 1
+
+
+def test_slackcase_check_in_socket_mode_as_a_process(world, tmp_path):
+    """The command itself, as an operator runs it: no crash, nothing on stderr."""
+    socket_mode(world)
+    env = isolated_environment(dict(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url or "",
+        KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test", KORE_CLIENT_SECRET=KORE_SECRET,
+        KORE_ACCOUNT_ID="acct-test", KORE_CASE_TEMPLATES="ctm-general=General",
+        SLACKCASE_CPU="all"))
+    done = subprocess.run([sys.executable, "-m", "slackcase", "check"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stderr == ""
+    assert "ok    Socket Mode: the app-level token can open a connection" in done.stdout
+    assert done.returncode == 0, done.stdout
+    world.fake.app_token = "xapp-1-revoked"
+    done = subprocess.run([sys.executable, "-m", "slackcase", "check"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr == ""
+    assert "FAIL  Slack does not know this app-level token (invalid_auth)" in done.stdout

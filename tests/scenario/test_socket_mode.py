@@ -31,12 +31,13 @@ def socket_app(tmp_path) -> Iterator[tuple[FakeSlack, SocketSlack, KoreSandbox]]
     fake.add_channel("CGENERAL", "general")
     sockets = SocketSlack()
     fake.socket_url = sockets.url
-    kore = KoreSandbox(client_secret="socket-mode-kore-secret-0123456789")
+    kore = KoreSandbox(client_secret="socket-mode-kore-secret-0123456789",
+                       account_id="acct-sock")
     kore.serve()
     settings = load_settings({
         "SLACK_BOT_TOKEN": "xoxb-sock", "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_API_URL": fake.api_url, "KORE_HOST": kore.url, "KORE_STREAM_ID": kore.stream_id,
-        "KORE_CLIENT_ID": kore.client_id,
+        "KORE_CLIENT_ID": kore.client_id, "KORE_ACCOUNT_ID": "acct-sock",
         "KORE_CLIENT_SECRET": "socket-mode-kore-secret-0123456789",
         "KORE_CASE_TEMPLATES": "ctm-general=General",
         "SLACKCASE_DATABASE": str(tmp_path / "s.db"),

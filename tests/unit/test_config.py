@@ -49,6 +49,12 @@ def test_listed_template_goes_only_to_its_channel():
     ("KORE_STREAM_ID", "bot-123"),
     ("KORE_CASE_TEMPLATES", "General"),
     ("KORE_CASE_TEMPLATES", "tmpl-1=General"),
+    ("KORE_CASE_TEMPLATES", "ctm-a=General,ctm-b="),
+    ("KORE_CASE_TEMPLATES", "ctm-a=\u200b\u200b"),  # zero-width spaces only: shows nothing
+    pytest.param("KORE_CASE_TEMPLATES", "ctm-a=" + "\u200b" * 75 + "General",
+                 id="template-name-invisible-once-clipped"),
+    pytest.param("KORE_CASE_TEMPLATES", ",".join(f"ctm-{i}=Team {i}" for i in range(101)),
+                 id="101-templates"),
     ("KORE_RATE_LIMIT_PER_MINUTE", "lots"),
     ("KORE_RATE_LIMIT_PER_MINUTE", "0"),
     ("KORE_TIMEOUT_SECONDS", "-1"),
@@ -65,6 +71,27 @@ def test_bad_value_gives_one_line_naming_the_variable(name, value):
     message = str(err.value)
     assert message.startswith(name)
     assert "\n" not in message
+
+
+def test_as_many_templates_as_a_slack_select_offers_are_accepted():
+    s = load(KORE_CASE_TEMPLATES=",".join(f"ctm-{i}=Team {i}" for i in range(100)))
+    assert len(s.kore_case_templates) == 100
+
+
+def test_too_many_templates_says_how_many_and_the_limit():
+    with pytest.raises(ConfigError) as err:
+        load(KORE_CASE_TEMPLATES=",".join(f"ctm-{i}=Team {i}" for i in range(101)))
+    assert str(err.value) == ("KORE_CASE_TEMPLATES must list at most 100 templates (the most a "
+                              "Slack select offers in the case form), got 101")
+
+
+def test_a_real_kore_host_needs_the_account_id_to_start():
+    from slackcase.app import build_app
+
+    with pytest.raises(ConfigError) as err:
+        build_app(load())  # BASE has a real KORE_HOST and no KORE_ACCOUNT_ID
+    assert str(err.value).startswith("KORE_ACCOUNT_ID is required: Kore.ai needs the account id")
+    assert "\n" not in str(err.value)
 
 
 def test_malformed_secret_is_not_echoed():
