@@ -39,6 +39,10 @@ class Person(BaseModel):
     locale: str | None = None
     is_guest: bool = False
     is_bot: bool = False
+    # Who they belong to: a Slack Connect user's team (and Grid organisation) is not ours.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    is_stranger: bool = False
     deleted: bool = False
 
     @property

@@ -175,13 +175,19 @@ class FakeSlack:
 
     # ---- fixtures ---------------------------------------------------------------------
     def add_user(self, user_id: str, name: str, *, email: str | None = None,
-                 phone: str | None = None, locale: str = "en-US", guest: bool = False) -> None:
+                 phone: str | None = None, locale: str = "en-US", guest: bool = False,
+                 team_id: str | None = None, stranger: bool = False) -> None:
+        """`team_id` other than the workspace's: a Slack Connect user from another
+        organisation (users.info hides their email, as Slack usually does)."""
         profile = {"real_name": name, "display_name": name.split()[0], "phone": phone or ""}
         if email:
             profile["email"] = email
-        self.users[user_id] = {"id": user_id, "team_id": self.team_id, "name": name.lower(),
-                               "real_name": name, "locale": locale, "is_bot": False,
-                               "is_restricted": guest, "deleted": False, "profile": profile}
+        self.users[user_id] = {"id": user_id, "team_id": team_id or self.team_id,
+                               "name": name.lower(), "real_name": name, "locale": locale,
+                               "is_bot": False, "is_restricted": guest, "deleted": False,
+                               "profile": profile}
+        if stranger:
+            self.users[user_id]["is_stranger"] = True
 
     def add_channel(self, channel_id: str, name: str, *, private: bool = False,
                     member: bool = True) -> Channel:
@@ -323,7 +329,7 @@ class FakeSlack:
         if not user:
             raise SlackFault("user_not_found")
         user = json.loads(json.dumps(user))
-        if "users:read.email" not in self.scopes:
+        if "users:read.email" not in self.scopes or user["team_id"] != self.team_id:
             user["profile"].pop("email", None)
         return {"user": user}
 

@@ -57,6 +57,7 @@ def test_listed_template_goes_only_to_its_channel():
     ("SLACKCASE_ALLOWED_CHANNELS", "#general"),
     ("SLACKCASE_ALLOWED_USERGROUPS", "helpdesk"),
     ("SLACKCASE_POLL_SECONDS", "never"),
+    ("SLACKCASE_ALLOW_EXTERNAL", "maybe"),
     ("SLACKCASE_CPU", "one"),
     ("SLACKCASE_CPU", "-1"),
     ("SLACKCASE_CPU", "²"),
