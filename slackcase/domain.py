@@ -74,6 +74,7 @@ class Origin(BaseModel):
     response_url: str | None = None
     view_id: str | None = None
     permalink: str | None = None
+    direct: bool = False  # a DM or group DM: no /invite advice there
 
     @property
     def thread_key(self) -> str | None:

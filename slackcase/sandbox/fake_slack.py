@@ -65,6 +65,7 @@ class Channel:
     is_private: bool = False
     bot_member: bool = True
     messages: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "channel"  # channel | im | mpim
 
 
 @dataclass
@@ -192,6 +193,17 @@ class FakeSlack:
     def add_channel(self, channel_id: str, name: str, *, private: bool = False,
                     member: bool = True) -> Channel:
         channel = Channel(channel_id, name, private, member)
+        self.channels[channel_id] = channel
+        return channel
+
+    def add_dm(self, channel_id: str, members: list[str]) -> Channel:
+        """A DM (two people) or group DM between people, without the bot: Slack lets
+        the bot neither read it (im:history / mpim:history, else channel_not_found) nor
+        post in it (channel_not_found)."""
+        group = len(members) > 2
+        name = "mpdm-" + "--".join(u.lower() for u in members) + "-1" if group \
+            else "directmessage"
+        channel = Channel(channel_id, name, True, False, kind="mpim" if group else "im")
         self.channels[channel_id] = channel
         return channel
 
@@ -436,7 +448,8 @@ class FakeSlack:
         return {"channel": args["channel"], "ts": args["ts"]}
 
     def _chat_getPermalink(self, args: dict) -> dict:
-        if args["channel"] not in self.channels:
+        channel = self.channels.get(args["channel"])
+        if channel is None or (channel.kind != "channel" and not channel.bot_member):
             raise SlackFault("channel_not_found")
         ts = str(args["message_ts"]).replace(".", "")
         return {"channel": args["channel"],
@@ -444,6 +457,10 @@ class FakeSlack:
 
     def _conversations_replies(self, args: dict) -> dict:
         channel = self.channels.get(args["channel"])
+        history = {"im": "im:history", "mpim": "mpim:history"}.get(channel.kind) \
+            if channel else None
+        if history and history not in self.scopes:
+            raise SlackFault("missing_scope")
         if channel is None or (channel.is_private and not channel.bot_member):
             raise SlackFault("channel_not_found")
         if not channel.bot_member:
