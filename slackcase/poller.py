@@ -109,7 +109,9 @@ class Poller:
             return 0
         told = 0
         for case_id, case in self._fetch(tracked).items():
-            sub = tracked[case_id]
+            sub = tracked.get(case_id)
+            if sub is None:
+                continue  # retired while a sweep planned before it was still under way
             new = snapshot_of(case)
             old = sub.snapshot or {}
             if {k: old.get(k) for k in new} == new:

@@ -252,3 +252,26 @@ def test_cases_older_than_the_retention_are_no_longer_followed(world):
     assert later.poll_once() == 0
     assert world.app.services.store.tracked() == []
     assert len(world.kore.requests("getCases")) == before
+
+
+def test_a_case_retired_during_a_sweep_is_left_alone_when_the_sweep_lists_it(world):
+    from datetime import timedelta
+
+    from slackcase.sandbox.kore_seed import seed_cases
+    from tests.harness import case_of
+
+    create(world, "first")
+    create(world, "second")
+    announced(world, 2)
+    first, second = sorted(world.kore.cases, key=lambda k: world.kore.cases[k]["refId"])
+    created = case_of(world, world.kore.cases[second]["refId"]).createdAt
+    seed_cases(world.kore, 400, start=created + timedelta(milliseconds=5),
+               end=created + timedelta(minutes=5))  # 9 pages: a sweep of two rounds
+    world.kore.assign(first, 1)
+    world.kore.assign(second, 1)
+    assert world.app.poller.poll_once() == 0  # the first 7 pages hold neither
+    store = world.app.services.store
+    store.stop_tracking(store.by_case_id(first))
+    assert world.app.poller.poll_once() == 1  # only the one still followed is told
+    [card] = [m for m in world.fake.posts("CGENERAL") if m.get("edited")]
+    assert world.kore.cases[second]["refId"] in str(card["blocks"])
