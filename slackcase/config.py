@@ -93,6 +93,7 @@ class Settings(BaseModel):
     allowed_channels: frozenset[str] | None = Field(None, alias="SLACKCASE_ALLOWED_CHANNELS")
     allowed_usergroups: frozenset[str] | None = Field(None, alias="SLACKCASE_ALLOWED_USERGROUPS")
     allow_guests: bool = Field(False, alias="SLACKCASE_ALLOW_GUESTS")
+    allow_external: bool = Field(False, alias="SLACKCASE_ALLOW_EXTERNAL")
     poll_seconds: float = Field(60.0, alias="SLACKCASE_POLL_SECONDS")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
 
@@ -261,7 +262,7 @@ class Settings(BaseModel):
     def _usergroups(cls, v: Any) -> Any:
         return _id_set(v, _USERGROUP_ID, "user group ids such as S0123ABC")
 
-    @field_validator("allow_guests", mode="before")
+    @field_validator("allow_guests", "allow_external", mode="before")
     @classmethod
     def _guests(cls, v: Any) -> Any:
         if isinstance(v, str):

@@ -39,6 +39,10 @@ class Person(BaseModel):
     locale: str | None = None
     is_guest: bool = False
     is_bot: bool = False
+    # Who they belong to: a Slack Connect user's team (and Grid organisation) is not ours.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    is_stranger: bool = False
     deleted: bool = False
 
     @property
@@ -70,6 +74,7 @@ class Origin(BaseModel):
     response_url: str | None = None
     view_id: str | None = None
     permalink: str | None = None
+    direct: bool = False  # a DM or group DM: no /invite advice there
 
     @property
     def thread_key(self) -> str | None:

@@ -24,13 +24,13 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from slackcase import ids
 from slackcase.sandbox.loopback import (
     LoopbackHandler,
     LoopbackServer,
     serve_in_thread,
     server_url,
 )
+from slackcase.slack import ids
 
 REQUIRED_ARGS: dict[str, list[str]] = json.loads(
     resources.files("slackcase.sandbox").joinpath("slack_methods.json").read_text()
@@ -69,6 +69,7 @@ class Channel:
     is_private: bool = False
     bot_member: bool = True
     messages: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "channel"  # channel | im | mpim
 
 
 @dataclass
@@ -179,17 +180,34 @@ class FakeSlack:
 
     # ---- fixtures ---------------------------------------------------------------------
     def add_user(self, user_id: str, name: str, *, email: str | None = None,
-                 phone: str | None = None, locale: str = "en-US", guest: bool = False) -> None:
+                 phone: str | None = None, locale: str = "en-US", guest: bool = False,
+                 team_id: str | None = None, stranger: bool = False) -> None:
+        """`team_id` other than the workspace's: a Slack Connect user from another
+        organisation (users.info hides their email, as Slack usually does)."""
         profile = {"real_name": name, "display_name": name.split()[0], "phone": phone or ""}
         if email:
             profile["email"] = email
-        self.users[user_id] = {"id": user_id, "team_id": self.team_id, "name": name.lower(),
-                               "real_name": name, "locale": locale, "is_bot": False,
-                               "is_restricted": guest, "deleted": False, "profile": profile}
+        self.users[user_id] = {"id": user_id, "team_id": team_id or self.team_id,
+                               "name": name.lower(), "real_name": name, "locale": locale,
+                               "is_bot": False, "is_restricted": guest, "deleted": False,
+                               "profile": profile}
+        if stranger:
+            self.users[user_id]["is_stranger"] = True
 
     def add_channel(self, channel_id: str, name: str, *, private: bool = False,
                     member: bool = True) -> Channel:
         channel = Channel(channel_id, name, private, member)
+        self.channels[channel_id] = channel
+        return channel
+
+    def add_dm(self, channel_id: str, members: list[str]) -> Channel:
+        """A DM (two people) or group DM between people, without the bot: Slack lets
+        the bot neither read it (im:history / mpim:history, else channel_not_found) nor
+        post in it (channel_not_found)."""
+        group = len(members) > 2
+        name = "mpdm-" + "--".join(u.lower() for u in members) + "-1" if group \
+            else "directmessage"
+        channel = Channel(channel_id, name, True, False, kind="mpim" if group else "im")
         self.channels[channel_id] = channel
         return channel
 
@@ -341,7 +359,7 @@ class FakeSlack:
         if not user:
             raise SlackFault("user_not_found")
         user = json.loads(json.dumps(user))
-        if "users:read.email" not in self.scopes:
+        if "users:read.email" not in self.scopes or user["team_id"] != self.team_id:
             user["profile"].pop("email", None)
         return {"user": user}
 
@@ -448,7 +466,8 @@ class FakeSlack:
         return {"channel": args["channel"], "ts": args["ts"]}
 
     def _chat_getPermalink(self, args: dict) -> dict:
-        if args["channel"] not in self.channels:
+        channel = self.channels.get(args["channel"])
+        if channel is None or (channel.kind != "channel" and not channel.bot_member):
             raise SlackFault("channel_not_found")
         ts = str(args["message_ts"]).replace(".", "")
         return {"channel": args["channel"],
@@ -456,6 +475,10 @@ class FakeSlack:
 
     def _conversations_replies(self, args: dict) -> dict:
         channel = self.channels.get(args["channel"])
+        history = {"im": "im:history", "mpim": "mpim:history"}.get(channel.kind) \
+            if channel else None
+        if history and history not in self.scopes:
+            raise SlackFault("missing_scope")
         if channel is None or (channel.is_private and not channel.bot_member):
             raise SlackFault("channel_not_found")
         if not channel.bot_member:

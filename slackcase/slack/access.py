@@ -1,4 +1,5 @@
-"""Who may create cases, and where: allowed channels, guests, Slack user groups."""
+"""Who may create cases, and where: allowed channels, guests, other organisations
+(Slack Connect), Slack user groups."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackcase.config import Settings
+from slackcase.core.domain import Person
 from slackcase.slack import messages
 from slackcase.slack.people import SlackDirectory
 
@@ -26,6 +28,7 @@ class Access:
         self._directory = directory
         self._ttl = ttl
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
+        self._home_ids: tuple[str | None, str | None] | None = None
         self._lock = threading.Lock()
 
     def channel_refusal(self, channel_id: str | None) -> messages.Message | None:
@@ -37,9 +40,13 @@ class Access:
 
     def person_refusal(self, user_id: str) -> messages.Message | None:
         """Guests and user groups; may call Slack (cached), so call it after the ack."""
-        if not self._settings.allow_guests and self._directory.person(user_id).is_guest:
+        person = self._directory.person(user_id)
+        if not self._settings.allow_guests and person.is_guest:
             return messages.notice("Guests cannot create cases here. Ask a member of the "
                                    "workspace to file it for you.")
+        if not self._settings.allow_external and self._is_external(person):
+            return messages.notice("People from other organisations cannot create cases "
+                                   "here. Ask someone in this workspace to file it for you.")
         groups = self._settings.allowed_usergroups
         if groups is None:
             return None
@@ -52,6 +59,35 @@ class Access:
             return messages.notice("slackcase cannot check who may create cases: an admin "
                                    "needs to add the usergroups:read scope and reinstall the app.")
         return messages.groups_only(groups)
+
+    def _is_external(self, person: Person) -> bool:
+        """From another organisation (Slack Connect): not of this workspace nor of its
+        Enterprise Grid organisation (a sibling workspace's member is a colleague)."""
+        if person.is_stranger:
+            return True
+        if not person.team_id:
+            return False
+        team, enterprise = self._home()
+        if team is None or person.team_id == team:
+            return False
+        return not (enterprise and person.enterprise_id == enterprise)
+
+    def _home(self) -> tuple[str | None, str | None]:
+        """This workspace's team and Grid organisation, asked of Slack once."""
+        with self._lock:
+            if self._home_ids is not None:
+                return self._home_ids
+        try:
+            answer = self._client.auth_test()
+        except SlackApiError as exc:
+            # Unknown for now: only users Slack marks as strangers are refused meanwhile.
+            log.warning("auth.test failed (%s): cannot tell external users yet",
+                        exc.response.get("error"))
+            return None, None
+        ids = (answer.get("team_id"), answer.get("enterprise_id") or None)
+        with self._lock:
+            self._home_ids = ids
+        return ids
 
     def _group(self, group_id: str) -> frozenset[str]:
         with self._lock:

@@ -118,9 +118,10 @@ class SlackAnnouncer:
                     self._respond(origin.response_url, text=card.text, blocks=card.blocks_dict(),
                                   response_type="in_channel" if in_channel else "ephemeral",
                                   replace_original=False)
-                    self._respond(origin.response_url, response_type="ephemeral",
-                                  replace_original=False,
-                                  text=messages.invite_hint(origin.channel_id))
+                    if not origin.direct:  # nobody can invite the bot into a DM
+                        self._respond(origin.response_url, response_type="ephemeral",
+                                      replace_original=False,
+                                      text=messages.invite_hint(origin.channel_id))
                     return {"via": "response_url", "channel": origin.channel_id}
                 except Exception as exc:  # expired response_url, network: try a DM
                     log.info("response_url failed (%s): sending a DM", exc)

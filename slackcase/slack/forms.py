@@ -33,6 +33,7 @@ class ModalMetadata(BaseModel):
     sid: str | None = None  # a failed submission being corrected
     contact: bool = False  # the contact email/phone inputs are shown
     filled: bool = False  # the thread transcript has been put in
+    dm: bool = False  # a DM or group DM: the bot can neither read nor post there
 
     def dump(self) -> str:
         text = self.model_dump_json(exclude_defaults=True)
@@ -55,12 +56,13 @@ class ModalMetadata(BaseModel):
         """Metadata for reopening the form of an earlier submission (its thread is known)."""
         return cls(src=origin.source, user=origin.user_id, team=origin.team_id,
                    ch=origin.channel_id, th=origin.thread_ts, mts=origin.message_ts,
-                   ru=origin.response_url, another=another, sid=sid, filled=True)
+                   ru=origin.response_url, another=another, sid=sid, filled=True,
+                   dm=origin.direct)
 
     def origin(self, view_id: str | None, permalink: str | None = None) -> Origin:
         return Origin(source=self.src, user_id=self.user, team_id=self.team, channel_id=self.ch,
                       thread_ts=self.th, message_ts=self.mts, response_url=self.ru,
-                      view_id=view_id, permalink=permalink)
+                      view_id=view_id, permalink=permalink, direct=self.dm)
 
 
 def default_due(now: datetime | None = None) -> datetime:

@@ -103,4 +103,7 @@ def person_from(user: dict[str, Any]) -> Person:
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         is_bot=bool(user.get("is_bot")),
         deleted=bool(user.get("deleted")),
+        team_id=user.get("team_id"),
+        enterprise_id=(user.get("enterprise_user") or {}).get("enterprise_id"),
+        is_stranger=bool(user.get("is_stranger")),
     )

@@ -1,17 +1,29 @@
 """Follow-through: watch open cases in Kore.ai (which has no webhooks) and tell Slack.
 
-One batched, paged getCases per round covers every tracked case. A change updates the
-confirmation card in place; assignment, resolution and closing get one short reply per
-case per round; resolution DMs the requester. The new snapshot and the notices it owes
-are saved together (an outbox) before anything is posted, and each notice leaves the
-outbox once Slack has it: a restart repeats nothing, a Slack failure is retried next
-round, and at most MAX_NOTICES_PER_ROUND cases are told per round.
+Each round spends at most MAX_CALLS_PER_ROUND getCases calls (each retried at most
+SAFE_READ_ATTEMPTS times on 429/5xx) of the shared Kore.ai budget, whatever the volume
+of the account: at most MAX_CALLS_PER_ROUND - MAX_SEARCHES_PER_ROUND walk pages of the
+sweep (sweep.py: unresolved cases in a short window around each tracked case), and the
+rest look up, by refId, tracked cases that left the unresolved list (resolved or
+closed), those last seen open first. A sweep costs one call per slice plus one per
+further PAGE_SIZE unresolved cases created inside the slices, so every tracked case is
+looked at again within ceil(cost / (MAX_CALLS_PER_ROUND - MAX_SEARCHES_PER_ROUND)) + 1
+rounds. Cases are retired (no longer tracked) once closed or
+RETENTION after their creation.
+
+A change updates the confirmation card in place; assignment, resolution and closing get
+one short reply per case per round; resolution DMs the requester. The new snapshot and
+the notices it owes are saved together (an outbox) before anything is posted, and each
+notice leaves the outbox once Slack has it: a restart repeats nothing, a Slack failure
+is retried next round, and at most MAX_NOTICES_PER_ROUND cases are told per round.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,22 +31,24 @@ from slack_sdk.errors import SlackApiError
 
 from slackcase.core.cases import snapshot_of
 from slackcase.core.domain import Submission
-from slackcase.kore import Case, CaseQuery, KoreError
+from slackcase.kore import Case, CasePage, CaseQuery, KoreError
 from slackcase.logs import correlation
 from slackcase.slack import messages
+from slackcase.slack.poll_sweep import Sweep, search_for, slices_for
 
 if TYPE_CHECKING:
     from slackcase.slack.services import Services
 
 log = logging.getLogger("slackcase.slack.poller")
 
-MAX_PAGES_PER_ROUND = 10
+MAX_CALLS_PER_ROUND = 10
+MAX_SEARCHES_PER_ROUND = 3
 MAX_NOTICES_PER_ROUND = 20
+RETENTION = timedelta(days=90)  # a case open longer than this is no longer followed
 # Slack errors that will not change by retrying: the notice is dropped, with an error log.
 GIVE_UP = {"not_in_channel", "channel_not_found", "is_archived", "message_not_found",
            "cant_update_message", "thread_not_found", "user_not_found", "account_inactive",
            "missing_scope", "restricted_action", "invalid_blocks", "invalid_arguments"}
-PAGE_SIZE = 50
 
 
 def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], bool]:
@@ -53,11 +67,16 @@ def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str
 
 
 class Poller:
-    def __init__(self, services: Services, *, interval: float) -> None:
+    def __init__(self, services: Services, *, interval: float,
+                 clock: Callable[[], float] = time.time) -> None:
         self.services = services
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._clock = clock
+        self._sweep: Sweep | None = None
+        # Tracked cases a finished slice did not list, with the round that noticed it.
+        self._missing: dict[str, int] = {}
         self.rounds = 0
 
     def start(self) -> None:
@@ -83,44 +102,82 @@ class Poller:
         for sub in tracked.values():
             if sub.outbox:
                 self._deliver(sub)  # notices a failure or a restart left behind
-        tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
+        tracked = self._retire_old({s.case.id: s for s in self.services.store.tracked()
+                                    if s.case})
         if not tracked:
+            self._sweep, self._missing = None, {}
             return 0
-        found = self._fetch(tracked, min(s.created_at for s in tracked.values()))
         told = 0
-        for case_id, case in found.items():
-            sub = tracked[case_id]
+        for case_id, case in self._fetch(tracked).items():
+            sub = tracked.get(case_id)
+            if sub is None:
+                continue  # retired while a sweep planned before it was still under way
             new = snapshot_of(case)
             old = sub.snapshot or {}
             if {k: old.get(k) for k in new} == new:
                 continue
             if told >= MAX_NOTICES_PER_ROUND:
-                break  # the rest are seen again next round: no notice storm
+                break  # the rest are seen again by a later sweep: no notice storm
             with correlation(sub.id):
                 self._deliver(self._record(sub, case, old, new))
             told += 1
         return told
 
-    def _fetch(self, tracked: dict[str, Submission], oldest: float) -> dict[str, Case]:
-        query = CaseQuery(
-            startDate=datetime.fromtimestamp(oldest, UTC) - timedelta(minutes=10),
-            endDate=datetime.now(UTC) + timedelta(minutes=10),
-            limit=PAGE_SIZE,
-        )
+    def _retire_old(self, tracked: dict[str, Submission]) -> dict[str, Submission]:
+        oldest = datetime.fromtimestamp(self._clock(), UTC) - RETENTION
+        for case_id, sub in list(tracked.items()):
+            if _created(sub) < oldest:
+                log.info("case %s is older than %d days: no longer followed",
+                         sub.case.refId if sub.case else case_id, RETENTION.days)
+                self.services.store.stop_tracking(sub)
+                del tracked[case_id]
+        return tracked
+
+    def _fetch(self, tracked: dict[str, Submission]) -> dict[str, Case]:
+        """The tracked cases this round's calls found: the sweep, then the searches."""
         found: dict[str, Case] = {}
-        for page in range(MAX_PAGES_PER_ROUND):
-            try:
-                result = self.services.cases.kore.get_cases(
-                    query.model_copy(update={"skip": page * PAGE_SIZE}))
-            except KoreError as exc:
-                log.warning("poll: getCases failed: %s", exc)
+        calls, started = 0, False
+        while calls < MAX_CALLS_PER_ROUND - MAX_SEARCHES_PER_ROUND:
+            if self._sweep is None or self._sweep.done:
+                if started:
+                    break  # one new sweep a round: a small account costs one call
+                self._sweep = Sweep(slices_for((k, _created(s)) for k, s in tracked.items()))
+                started = True
+            calls += 1
+            page = self._get(self._sweep.next_query())
+            if page is None:
+                return found  # Kore.ai is unwell: the sweep resumes here next round
+            mine, unlisted = self._sweep.take(page.results, page.hasMore)
+            for case in mine:
+                found[case.id] = case
+                self._missing.pop(case.id, None)
+            for case_id in unlisted:
+                self._missing.setdefault(case_id, self.rounds)
+        self._missing = {k: v for k, v in self._missing.items() if k in tracked}
+        # Cases last seen open first: their resolution is what people wait for.
+        queue = sorted(self._missing, key=lambda k: (
+            bool((tracked[k].snapshot or {}).get("closed")), self._missing[k]))
+        for case_id in queue[:MAX_CALLS_PER_ROUND - calls]:
+            sub = tracked[case_id]
+            assert sub.case is not None
+            page = self._get(search_for(sub.case, _created(sub)))
+            if page is None:
                 break
-            for case in result.results:
-                if case.id in tracked:
-                    found[case.id] = case
-            if len(found) == len(tracked) or not result.hasMore:
-                break
+            del self._missing[case_id]
+            hit = next((c for c in page.results if c.id == case_id), None)
+            if hit is None:
+                log.warning("poll: case %s is in neither the unresolved list nor a search "
+                            "by its refId", sub.case.refId)
+                continue
+            found[case_id] = hit
         return found
+
+    def _get(self, query: CaseQuery) -> CasePage | None:
+        try:
+            return self.services.cases.kore.get_cases(query)
+        except KoreError as exc:
+            log.warning("poll: getCases failed: %s", exc)
+            return None
 
     def _record(self, sub: Submission, case: Case, old: dict[str, Any],
                 new: dict[str, Any]) -> Submission:
@@ -173,6 +230,14 @@ class Poller:
             dm = messages.resolved_dm(case, sub.draft.title, sub.card_link)
             client.chat_postMessage(channel=sub.draft.requester_id, text=dm.text,
                                     blocks=dm.blocks_dict())
+
+
+def _created(sub: Submission) -> datetime:
+    """When Kore.ai created the case (its clock: the one getCases filters by)."""
+    if sub.case and sub.case.createdAt:
+        at = sub.case.createdAt
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(sub.created_at, UTC)
 
 
 def _card(sub: Submission) -> dict[str, Any]:

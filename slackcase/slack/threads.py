@@ -32,14 +32,14 @@ class ThreadReader:
         self._directory = directory
 
     def read(self, channel: str, root_ts: str, message: dict[str, Any],
-             message_ts: str) -> ThreadText:
+             message_ts: str, *, direct: bool = False) -> ThreadText:
         permalink = self._permalink(channel, message_ts)
         try:
             messages = self._replies(channel, root_ts)
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
             log.info("conversations.replies in %s failed: %s", channel, error)
-            problem = _problem(error, channel)
+            problem = _problem(error, channel, direct)
             text = transcript([message], self._directory.name, permalink=permalink)
             return ThreadText(text, permalink, problem, message.get("text"), 1)
         if not messages:
@@ -67,7 +67,19 @@ class ThreadReader:
             return None
 
 
-def _problem(error: str, channel: str) -> str:
+def is_direct(channel_id: str | None, channel_name: str | None) -> bool:
+    """A DM or group DM: Slack names them "directmessage" and "mpdm-…" in payloads (a
+    group DM's id may start with G or C, like a channel's)."""
+    name = channel_name or ""
+    return bool(channel_id and channel_id.startswith("D")) or name == "directmessage" \
+        or name.startswith("mpdm-")
+
+
+def _problem(error: str, channel: str, direct: bool = False) -> str:
+    if direct:
+        # Nobody can invite the bot into someone's DM, and a scope would not let it read one
+        # it is not part of: no advice that cannot help.
+        return "Only this message was included: slackcase cannot read direct messages."
     if error == "missing_scope":
         return ("Only this message was included: slackcase lacks the channels:history / "
                 "groups:history scope. An admin can add it in the app's OAuth settings and "

@@ -180,3 +180,98 @@ def test_many_changes_at_once_are_spread_over_rounds(world):
     assert world.app.poller.poll_once() == 0
     edited = [m for m in world.fake.posts("CGENERAL") if m.get("edited")]
     assert len(edited) == total
+
+
+def rounds_until_told(world, max_rounds):
+    """Poll rounds until one tells a change; getCases calls of each round."""
+    from slackcase.slack.poller import MAX_CALLS_PER_ROUND
+
+    calls = []
+    for _ in range(max_rounds):
+        before = len(world.kore.requests("getCases"))
+        told = world.app.poller.poll_once()
+        calls.append(len(world.kore.requests("getCases")) - before)
+        assert calls[-1] <= MAX_CALLS_PER_ROUND, calls
+        if told:
+            return calls
+    raise AssertionError(f"no change told in {max_rounds} rounds ({calls} getCases calls)")
+
+
+def test_a_case_a_thousand_deep_in_a_busy_account_is_followed_within_the_budget(world):
+    from datetime import timedelta
+
+    from slackcase.sandbox.kore_seed import seed_cases
+    from tests.harness import case_of
+
+    create(world, "old printer")
+    announced(world, 1)
+    [case_id] = list(world.kore.cases)
+    created = case_of(world, world.kore.cases[case_id]["refId"]).createdAt
+    # After it: a thousand open cases and a thousand resolved ones; before it: two
+    # thousand more over two months. Listing by date alone buries it 2,000 deep.
+    seed_cases(world.kore, 1000, start=created + timedelta(milliseconds=5),
+               end=created + timedelta(minutes=9))
+    seed_cases(world.kore, 1000, start=created + timedelta(milliseconds=7),
+               end=created + timedelta(minutes=9), status="resolved")
+    seed_cases(world.kore, 2000, start=created - timedelta(days=60),
+               end=created - timedelta(minutes=30))
+    world.kore.assign(case_id, 1)
+    rounds_until_told(world, 4)  # 21 pages of unresolved cases, 7 a round
+    [card] = [m for m in world.fake.posts("CGENERAL") if "thread_ts" not in m]
+    assert card.get("edited") and "Priya Nair" in str(card["blocks"])
+    replies = [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts") == card["ts"]]
+    assert len(replies) == 1 and "assigned to Priya Nair" in replies[0]["text"]
+
+    world.kore.set_status(case_id, "Resolved")  # now it leaves the unresolved list
+    rounds_until_told(world, 4)
+    assert "Resolved" in str(card["blocks"])
+    replies = [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts") == card["ts"]]
+    assert len(replies) == 2 and "Resolved" in replies[1]["text"]
+    dms = world.fake.posts("DALICE")
+    assert len(dms) == 1 and "resolved" in dms[0]["text"]
+    searched = [r.body for r in world.kore.requests("getCases") if r.body.get("searchText")]
+    assert searched and searched[-1]["searchText"] == world.kore.cases[case_id]["refId"]
+
+    world.kore.set_status(case_id, "Closed")
+    rounds_until_told(world, 4)
+    assert world.app.services.store.tracked() == []  # closed: retired
+    before = len(world.kore.requests("getCases"))
+    assert world.app.poller.poll_once() == 0
+    assert len(world.kore.requests("getCases")) == before  # nothing left to ask about
+
+
+def test_cases_older_than_the_retention_are_no_longer_followed(world):
+    from slackcase.slack.poller import RETENTION, Poller
+
+    create(world, "ancient ticket")
+    announced(world, 1)
+    assert len(world.app.services.store.tracked()) == 1
+    later = Poller(world.app.services, interval=3600,
+                   clock=lambda: time.time() + RETENTION.total_seconds() + 60)
+    before = len(world.kore.requests("getCases"))
+    assert later.poll_once() == 0
+    assert world.app.services.store.tracked() == []
+    assert len(world.kore.requests("getCases")) == before
+
+
+def test_a_case_retired_during_a_sweep_is_left_alone_when_the_sweep_lists_it(world):
+    from datetime import timedelta
+
+    from slackcase.sandbox.kore_seed import seed_cases
+    from tests.harness import case_of
+
+    create(world, "first")
+    create(world, "second")
+    announced(world, 2)
+    first, second = sorted(world.kore.cases, key=lambda k: world.kore.cases[k]["refId"])
+    created = case_of(world, world.kore.cases[second]["refId"]).createdAt
+    seed_cases(world.kore, 400, start=created + timedelta(milliseconds=5),
+               end=created + timedelta(minutes=5))  # 9 pages: a sweep of two rounds
+    world.kore.assign(first, 1)
+    world.kore.assign(second, 1)
+    assert world.app.poller.poll_once() == 0  # the first 7 pages hold neither
+    store = world.app.services.store
+    store.stop_tracking(store.by_case_id(first))
+    assert world.app.poller.poll_once() == 1  # only the one still followed is told
+    [card] = [m for m in world.fake.posts("CGENERAL") if m.get("edited")]
+    assert world.kore.cases[second]["refId"] in str(card["blocks"])

@@ -125,3 +125,51 @@ def test_missing_history_scope_degrades_to_the_message(world):
     assert "channels:history" in str(form["blocks"])
     desc = block(form, ids.BLOCK_DESCRIPTION_THREAD)["element"]["initial_value"]
     assert "reply 1" in desc and "VPN drops" not in desc
+
+
+def shortcut_in_a_dm(world, channel, members):
+    world.fake.add_dm(channel, members)
+    message = world.fake.add_message(channel, "UBOB", "Invoice INV-77 was charged twice")
+    world.driver.shortcut(message, user="UALICE", channel=channel)
+    form = wait_for(lambda: next((v for v in world.fake.views.values()
+                                  if v.get("callback_id") == "case_form" and
+                                  "direct messages" in str(v["blocks"])), None),
+                    what="form filled with the message")
+    text = str(form["blocks"])
+    assert "/invite" not in text and "history" not in text and "scope" not in text
+    desc = block(form, ids.BLOCK_DESCRIPTION_THREAD)["element"]["initial_value"]
+    assert "Invoice INV-77 was charged twice" in desc
+    world.driver.submit(form["id"], user="UALICE")
+    world.created(1)
+    return wait_for(lambda: world.fake.response_posts(), what="card via response_url")
+
+
+def test_shortcut_in_a_dm_uses_the_message_and_answers_privately_without_invite_advice(world):
+    posts = shortcut_in_a_dm(world, "DALICEBOB", ["UALICE", "UBOB"])
+    world.announced(1)
+    assert "CS000101" in posts[0]["text"] and posts[0]["response_type"] == "ephemeral"
+    assert not any("/invite" in p.get("text", "") for p in world.fake.response_posts())
+    assert world.fake.posts("DALICEBOB") == []
+    assert ("conversations.replies", "missing_scope") in world.fake.rejected
+
+
+def test_shortcut_in_a_group_dm_with_history_scopes_still_gives_no_invite_advice(world):
+    world.fake.scopes |= {"im:history", "mpim:history"}
+    posts = shortcut_in_a_dm(world, "GMPDM01", ["UALICE", "UBOB", "UNOMAIL"])
+    world.announced(1)
+    assert "CS000101" in posts[0]["text"]
+    assert not any("/invite" in p.get("text", "") for p in world.fake.response_posts())
+    assert ("conversations.replies", "channel_not_found") in world.fake.rejected
+    assert ("chat.postMessage", "channel_not_found") in world.fake.rejected
+
+
+def test_case_command_in_a_group_dm_answers_without_invite_advice(world):
+    world.fake.add_dm("GMPDM02", ["UALICE", "UBOB", "UNOMAIL"])
+    world.driver.command("printer", user="UALICE", channel="GMPDM02",
+                         channel_name="mpdm-ualice--ubob--unomail-1")
+    form = wait_for(world.latest_form, what="form")
+    world.driver.submit(form["id"], user="UALICE")
+    world.announced(1)
+    posts = world.fake.response_posts()
+    assert "CS000101" in posts[0]["text"]
+    assert not any("/invite" in p.get("text", "") for p in posts)

@@ -30,7 +30,7 @@ def test_run_stops_with_one_line_naming_the_setting(tmp_path, settings, names):
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
         "KORE_HOST": f"http://127.0.0.1:{closed_port()}", "KORE_STREAM_ID": "st-1",
         "KORE_CLIENT_ID": "cs-1", "KORE_CLIENT_SECRET": "kore-secret-0123456789-0123456789",
-        "KORE_CASE_TEMPLATES": "ctm-a=General", "SLACKCASE_CPU": "all",
+        "KORE_CASE_TEMPLATES": "ctm-a=General",
         "SLACKCASE_DATABASE": str(tmp_path / "app.db"), **settings})
     done = subprocess.run([sys.executable, "-m", "slackcase", "run", "--http", "--port", "0"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)

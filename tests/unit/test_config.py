@@ -63,6 +63,7 @@ def test_listed_template_goes_only_to_its_channel():
     ("SLACKCASE_ALLOWED_CHANNELS", "#general"),
     ("SLACKCASE_ALLOWED_USERGROUPS", "helpdesk"),
     ("SLACKCASE_POLL_SECONDS", "never"),
+    ("SLACKCASE_ALLOW_EXTERNAL", "maybe"),
     ("SLACK_API_URL", "http://slack.example.com/api/"),
 ])
 def test_bad_value_gives_one_line_naming_the_variable(name, value):

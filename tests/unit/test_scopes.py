@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from slackcase import ids
 from slackcase.sandbox.fake_slack import REQUIRED_ARGS, SCOPE_OF, FakeSlack
+from slackcase.slack import ids
 
 PACKAGE = Path(__file__).resolve().parents[2] / "slackcase"
 # client.chat_postMessage(...), self._client.users_lookupByEmail(...): slack_sdk's spelling

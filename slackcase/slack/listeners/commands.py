@@ -12,6 +12,7 @@ from slackcase.slack.forms import ModalMetadata
 from slackcase.slack.listeners.modal import open_form
 from slackcase.slack.services import Services
 from slackcase.slack.text import clip
+from slackcase.slack.threads import is_direct
 
 log = logging.getLogger("slackcase.slack.listeners")
 
@@ -35,7 +36,8 @@ def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any])
         respond(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
         return
     meta = ModalMetadata(src="command", user=user, team=body.get("team_id"),
-                         ch=body.get("channel_id"), ru=body.get("response_url"))
+                         ch=body.get("channel_id"), ru=body.get("response_url"),
+                         dm=is_direct(body.get("channel_id"), body.get("channel_name")))
     try:
         open_form(services, body["trigger_id"], meta,
                   title=clip((body.get("text") or "").strip(), 250))

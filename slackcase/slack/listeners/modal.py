@@ -40,7 +40,8 @@ def fill_form(services: Services, opened: dict[str, Any], meta: ModalMetadata, *
     """After the modal is open: the whole thread, and contact inputs if Slack has no email."""
     banner = None
     if meta.src == "shortcut" and meta.ch and meta.mts:
-        thread = services.threads.read(meta.ch, meta.th or meta.mts, message or {}, meta.mts)
+        thread = services.threads.read(meta.ch, meta.th or meta.mts, message or {}, meta.mts,
+                                       direct=meta.dm)
         description = thread.description
         if not title and thread.root_text:
             title = title_from(thread.root_text)

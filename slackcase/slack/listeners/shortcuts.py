@@ -14,6 +14,7 @@ from slackcase.slack.listeners.acking import acked
 from slackcase.slack.listeners.modal import open_form
 from slackcase.slack.services import Services
 from slackcase.slack.text import title_from, unslack
+from slackcase.slack.threads import is_direct
 
 log = logging.getLogger("slackcase.slack.listeners")
 
@@ -25,6 +26,7 @@ def create_from_message(services: Services) -> Callable[..., None]:
 def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any] | None) -> None:
     assert respond is not None  # message shortcuts carry a response_url
     channel = (body.get("channel") or {}).get("id")
+    direct = is_direct(channel, (body.get("channel") or {}).get("name"))
     user = body["user"]["id"]
     denial = services.access.channel_refusal(channel) or services.access.person_refusal(user)
     if denial:
@@ -34,7 +36,8 @@ def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any] 
     message_ts = message.get("ts") or body.get("message_ts")
     root = message.get("thread_ts") or message_ts
     meta = ModalMetadata(src="shortcut", user=user, team=(body.get("team") or {}).get("id"),
-                         ch=channel, th=root, mts=message_ts, ru=body.get("response_url"))
+                         ch=channel, th=root, mts=message_ts, ru=body.get("response_url"),
+                         dm=direct)
     try:
         existing = services.store.thread_case(f"{channel}:{root}")
         if existing:
