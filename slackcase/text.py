@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+_SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def escape(text: str) -> str:
     """Escape &, < and > so user text can never ping (<!channel>) or forge links."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo the escaping Slack applies to &, < and > in command text, and nothing else:
+    `<@U1>` typed as text stays text (the form shows it, escape() neuters it when posted)."""
+    return _SLACK_ENTITY.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
 
 
 def clip(text: str, limit: int, marker: str = "…") -> str:

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slackcase.forms import ModalMetadata
 from slackcase.listeners.modal import open_form
 from slackcase.services import Services
-from slackcase.text import clip
+from slackcase.text import clip, unescape
 
 log = logging.getLogger("slackcase.listeners")
 
@@ -38,7 +38,7 @@ def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any])
                          ch=body.get("channel_id"), ru=body.get("response_url"))
     try:
         open_form(services, body["trigger_id"], meta,
-                  title=clip((body.get("text") or "").strip(), 250))
+                  title=clip(unescape(body.get("text") or "").strip(), 250))
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
         respond(response_type="ephemeral", text=(
