@@ -9,6 +9,10 @@ import re
 import sys
 from collections.abc import Iterator
 
+# One event's message, not its traceback: long enough for any line slackcase writes, short
+# enough that a large answer body quoted by a library never floods the log.
+MESSAGE_MAX = 2000
+
 _correlation: contextvars.ContextVar[str] = contextvars.ContextVar("correlation", default="-")
 
 # Anything shaped like a Slack token, a JWT or a signing header is masked, whatever logs it.
@@ -37,12 +41,24 @@ class _Formatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(correlation)s] %(message)s")
         self._secrets = [s for s in secrets if s and len(s) >= 6]
 
-    def format(self, record: logging.LogRecord) -> str:
-        record.correlation = _correlation.get()
-        text = scrub(super().format(record))
+    def _scrub(self, text: str) -> str:
+        text = scrub(text)
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
         return text
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        # Scrubbed before it is cut: a cut through a secret would leave its start unmasked.
+        message = self._scrub(record.message)
+        if len(message) > MESSAGE_MAX:
+            more = len(message) - MESSAGE_MAX
+            message = f"{message[:MESSAGE_MAX]}… [{more} more characters]"
+        record.message = message
+        return super().formatMessage(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.correlation = _correlation.get()
+        return self._scrub(super().format(record))
 
 
 def _not_bolt_token_notice(record: logging.LogRecord) -> bool:

@@ -7,13 +7,21 @@ reconciled with getCases before it is retried.
 
 from __future__ import annotations
 
+# Kore.ai's error text ends up in logs, the store and Slack notices; an answer body of
+# thousands of characters is cut here, once, so none of them carries it whole.
+MESSAGE_MAX = 500
+
+
+def _clip(text: str, limit: int = MESSAGE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 class KoreError(Exception):
     outcome_unknown = False
     retryable = False
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(_clip(message))
         self.status = status
 
     @property
@@ -43,8 +51,8 @@ class KoreRejected(KoreError):
     """4xx other than auth and rate limit: the request itself was refused."""
 
     def __init__(self, messages: list[str], *, status: int | None = None) -> None:
-        super().__init__("; ".join(messages) or "request rejected", status=status)
-        self.messages = messages
+        self.messages = [_clip(m) for m in messages]
+        super().__init__("; ".join(self.messages) or "request rejected", status=status)
 
     @property
     def user_message(self) -> str:

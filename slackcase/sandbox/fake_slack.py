@@ -30,6 +30,7 @@ from slackcase.sandbox.loopback import (
     serve_in_thread,
     server_url,
 )
+from slackcase.sandbox.slack_limits import MESSAGE_TEXT_MAX, element_problems, units
 from slackcase.slack import ids
 
 REQUIRED_ARGS: dict[str, list[str]] = json.loads(
@@ -118,15 +119,16 @@ def block_kit_problems(blocks: list[dict[str, Any]], *, surface: str) -> list[st
                 problems.append(f"duplicate block_id {block_id}")
             seen.add(block_id)
         text = (raw.get("text") or {}).get("text", "")
-        if len(text) > 3000:
-            problems.append("section text over 3000 characters")
+        if units(text) > (150 if kind == "header" else 3000):
+            problems.append(f"{kind} text over {150 if kind == 'header' else 3000} characters")
         element = raw.get("element") or {}
         initial, cap = element.get("initial_value"), element.get("max_length")
-        if isinstance(initial, str) and cap and len(initial) > cap:
+        if isinstance(initial, str) and cap and units(initial) > cap:
             problems.append(f"{block_id}: initial_value longer than max_length")
         for f in raw.get("fields") or []:
-            if len(f.get("text", "")) > 2000:
+            if units(f.get("text", "")) > 2000:
                 problems.append("section field over 2000 characters")
+        problems += element_problems(raw)
     return problems
 
 
@@ -142,8 +144,9 @@ def view_problems(view: dict[str, Any]) -> list[str]:
     if len(view.get("private_metadata") or "") > 3000:
         problems.append("private_metadata over 3000 characters")
     if kind == "modal":
-        if len((view.get("title") or {}).get("text", "")) > 24:
-            problems.append("title over 24 characters")
+        for part in ("title", "submit", "close"):
+            if units((view.get(part) or {}).get("text", "")) > 24:
+                problems.append(f"{part} over 24 characters")
         has_input = any(b.get("type") == "input" for b in view.get("blocks") or [])
         if has_input and not view.get("submit"):
             problems.append("a modal with inputs needs submit")
@@ -416,6 +419,8 @@ class FakeSlack:
             blocks = json.loads(blocks)
         if not blocks and not args.get("text"):
             raise SlackFault("no_text")
+        if units(str(args.get("text") or "")) > MESSAGE_TEXT_MAX:
+            raise SlackFault("msg_too_long")
         problems = block_kit_problems(blocks or [], surface="message") \
             if self.validate_blocks else []
         if problems:
@@ -508,6 +513,8 @@ class FakeSlack:
             if len(self.responses[key]) >= 5:
                 return 404, {"ok": False, "error": "used_url"}
             problems = block_kit_problems(body.get("blocks") or [], surface="message")
+            if units(str(body.get("text") or "")) > MESSAGE_TEXT_MAX:
+                problems.append("text over 40000 characters")
             if problems or not (body.get("text") or body.get("blocks")):
                 self.rejected.append(("response_url", "; ".join(problems) or "no_text"))
                 return 400, {"ok": False, "error": "invalid_blocks"}

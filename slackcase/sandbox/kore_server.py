@@ -86,6 +86,7 @@ class Fault:
     delay: float = 0.0  # seconds before answering
     commit: bool = False  # with delay: do the work first, then answer late ("slow but commits")
     malformed: bool = False  # do the work, answer 200 with broken JSON
+    message: str | None = None  # with status: the error's msg instead of the usual one
     times: int = 1
 
     def matches(self, op: str) -> bool:
@@ -377,7 +378,8 @@ class KoreSandbox:
 
 
 def _status_error(fault: Fault) -> SandboxError:
-    error = SandboxError(fault.status or 500, _fault_message(fault.status or 500))
+    status = fault.status or 500
+    error = SandboxError(status, fault.message or _fault_message(status))
     error.retry_after = fault.retry_after  # type: ignore[attr-defined]
     return error
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import httpx
 
 from slackcase.sandbox.fake_slack import FakeSlack
+from slackcase.slack.text import escape
 
 
 @dataclass
@@ -101,12 +102,13 @@ class SlackDriver:
 
     def command_form(self, text: str, *, user: str, channel: str,
                      channel_name: str = "general") -> dict[str, str]:
-        """A slash command's fields: form-encoded over HTTP, the payload in Socket Mode."""
+        """A slash command's fields: form-encoded over HTTP, the payload in Socket Mode.
+        Slack sends &, < and > in the typed text as &amp;, &lt; and &gt;; so does this."""
         return {
             "token": "legacy-verification-token", "api_app_id": "A0SLACKCASE",
             "team_id": self.team_id, "team_domain": "fake", "enterprise_id": "",
             "enterprise_name": "", "channel_id": channel, "channel_name": channel_name,
-            "user_id": user, "user_name": user.lower(), "command": "/case", "text": text,
+            "user_id": user, "user_name": user.lower(), "command": "/case", "text": escape(text),
             "response_url": self.fake.new_response_url(), "trigger_id": self.fake.new_trigger(),
             "is_enterprise_install": "false",
         }

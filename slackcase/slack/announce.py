@@ -161,8 +161,13 @@ class SlackAnnouncer:
         return {"channel": response["channel"], "ts": response["ts"]}
 
     def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None:
-        if sub.origin.view_id and self._show_form_again(sub, message):
-            return
+        if sub.origin.view_id:
+            try:
+                if self._show_form_again(sub, message):
+                    return
+            except SlackApiError as exc:  # the person must still learn it: say it elsewhere
+                log.warning("the form could not be given back (%s): sending a notice",
+                            slack_error(exc))
         note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input)
         if sub.origin.response_url and sub.origin.channel_id:
             try:
@@ -186,7 +191,5 @@ class SlackAnnouncer:
             due=sub.draft.due, requester=sub.draft.requester_id,
             template_id=sub.draft.template_id, show_contact=show_contact,
             contact_name=person.name if person else None,
-            banner=f":warning: *The case was not created.* {message}\n"
-                   f"Your input is below: press *Create case* to try again. "
-                   f"(Reference `{sub.id}`)")
+            banner=views.failure_banner(message, sub.id))
         return self._update_modal(sub, view)

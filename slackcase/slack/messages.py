@@ -15,7 +15,19 @@ from slack_sdk.models.blocks import (
 
 from slackcase.kore.models import Case
 from slackcase.slack import ids
-from slackcase.slack.text import clip, escape, short_date, slack_date
+from slackcase.slack.text import (
+    ERROR_SHOWN,
+    NAME_SHOWN,
+    REF_SHOWN,
+    TITLE_SHOWN,
+    clip,
+    clip_escaped,
+    escape,
+    short_date,
+    slack_date,
+)
+
+SECTION_MAX = 3000  # Slack's limit on a section's text
 
 
 @dataclass(frozen=True)
@@ -28,31 +40,32 @@ class Message:
 
 
 def summary_line(case: Case, assignee: str) -> str:
-    """`CS000123 · Assigned to John · Due 4 Sep`."""
-    return f"{case.refId} · Assigned to {assignee} · Due {short_date(case.due)}"
+    """`CS000123 · Assigned to John · Due 4 Sep` (plain text: escape it to post it)."""
+    return (f"{clip(case.refId, REF_SHOWN)} · Assigned to {clip(assignee, NAME_SHOWN)} · "
+            f"Due {short_date(case.due)}")
 
 
 def assignee_label(case: Case, slack_user: str | None) -> str:
     if slack_user:
         return f"<@{slack_user}>"
-    return escape(case.assignee_name) if case.assignee_name else "nobody yet"
+    return clip_escaped(case.assignee_name, NAME_SHOWN) if case.assignee_name else "nobody yet"
 
 
 def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
                  filed_by: str, template_name: str) -> Message:
     fields = [
-        MarkdownTextObject(text=f"*Status*\n{escape(case.status.name)}"),
+        MarkdownTextObject(text=f"*Status*\n{clip_escaped(case.status.name, NAME_SHOWN)}"),
         MarkdownTextObject(text=f"*Assignee*\n{assignee}"),
-        MarkdownTextObject(text=f"*Priority*\n{escape(case.priority.name)}"),
+        MarkdownTextObject(text=f"*Priority*\n{clip_escaped(case.priority.name, NAME_SHOWN)}"),
         MarkdownTextObject(text=f"*Due*\n{slack_date(case.due)}"),
         MarkdownTextObject(text=f"*Requester*\n<@{requester_id}>"),
-        MarkdownTextObject(text=f"*Type*\n{escape(template_name)}"),
+        MarkdownTextObject(text=f"*Type*\n{clip_escaped(template_name, NAME_SHOWN)}"),
     ]
     filed = f"Filed by <@{filed_by}> with slackcase" if filed_by != requester_id else \
         "Filed with slackcase"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
-            text=f":ticket: *{escape(case.refId)}* {escape(clip(title, 200))}")),
+            text=f":ticket: *{_ref(case)}* {clip_escaped(title, TITLE_SHOWN)}")),
         SectionBlock(fields=fields),
         ContextBlock(elements=[MarkdownTextObject(text=filed)]),
     ]
@@ -65,41 +78,45 @@ def team_notice(case: Case, title: str, *, assignee: str, requester_id: str, fil
     source = f"<{conversation}|the Slack conversation>" if conversation else "Slack"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
-            text=f":inbox_tray: New *{escape(template_name)}* case *{escape(case.refId)}*: "
-                 f"{escape(clip(title, 200))}")),
+            text=f":inbox_tray: New *{clip_escaped(template_name, NAME_SHOWN)}* case "
+                 f"*{_ref(case)}*: {clip_escaped(title, TITLE_SHOWN)}")),
         SectionBlock(fields=[
             MarkdownTextObject(text=f"*Requester*\n<@{requester_id}>"),
             MarkdownTextObject(text=f"*Assignee*\n{assignee}"),
-            MarkdownTextObject(text=f"*Priority*\n{escape(case.priority.name)}"),
+            MarkdownTextObject(text=f"*Priority*\n{clip_escaped(case.priority.name, NAME_SHOWN)}"),
             MarkdownTextObject(text=f"*Due*\n{slack_date(case.due)}"),
         ]),
         ContextBlock(elements=[MarkdownTextObject(
             text=f"Filed by <@{filed_by}> from {source}")]),
     ]
-    text = f"New {template_name} case {case.refId}: {clip(title, 150)}"
+    text = (f"New {clip(template_name, NAME_SHOWN)} case {clip(case.refId, REF_SHOWN)}: "
+            f"{clip(title, 150)}")
     return Message(text=escape(text), blocks=blocks)
 
 
 def change_reply(case: Case, changes: list[str]) -> Message:
-    text = f"{case.refId}: " + "; ".join(changes)
+    said = "; ".join(changes)  # names and statuses from Kore.ai: any length
+    text = f"{clip(case.refId, REF_SHOWN)}: {clip(said, ERROR_SHOWN)}"
     return Message(text=escape(text), blocks=[SectionBlock(text=MarkdownTextObject(
-        text=f":arrows_counterclockwise: *{escape(case.refId)}* " + escape("; ".join(changes))))])
+        text=f":arrows_counterclockwise: *{_ref(case)}* {clip_escaped(said, ERROR_SHOWN)}"))])
 
 
 def resolved_dm(case: Case, title: str, conversation: str | None) -> Message:
     where = f" (<{conversation}|conversation>)" if conversation else ""
-    text = f"Your case {case.refId} “{clip(title, 150)}” is {case.status.name.lower()}."
+    status = case.status.name.lower()
+    text = (f"Your case {clip(case.refId, REF_SHOWN)} “{clip(title, 150)}” is "
+            f"{clip(status, NAME_SHOWN)}.")
     return Message(text=escape(text), blocks=[SectionBlock(text=MarkdownTextObject(
-        text=f":white_check_mark: Your case *{escape(case.refId)}* "
-             f"“{escape(clip(title, 150))}” is {escape(case.status.name.lower())}.{where}"))])
+        text=f":white_check_mark: Your case *{_ref(case)}* “{clip_escaped(title, 150)}” is "
+             f"{clip_escaped(status, NAME_SHOWN)}.{where}"))])
 
 
 def failure(title: str, message: str, submission_id: str, *, retryable: bool) -> Message:
-    text = f"Your case “{clip(title, 150)}” was not created: {message}"
+    text = f"Your case “{clip(title, 150)}” was not created: {clip(message, ERROR_SHOWN)}"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
-            text=f":warning: Your case *{escape(clip(title, 150))}* was not created.\n"
-                 f"{escape(message)}")),
+            text=f":warning: Your case *{clip_escaped(title, 150)}* was not created.\n"
+                 f"{clip_escaped(message, ERROR_SHOWN)}")),
         ContextBlock(elements=[MarkdownTextObject(
             text=f"Reference for your admin: `{submission_id}`. Your input is kept.")]),
     ]
@@ -113,8 +130,12 @@ def failure(title: str, message: str, submission_id: str, *, retryable: bool) ->
 
 
 def notice(text: str) -> Message:
-    return Message(text=escape(text), blocks=[SectionBlock(text=MarkdownTextObject(
-        text=escape(text)))])
+    shown = clip_escaped(text, SECTION_MAX)
+    return Message(text=shown, blocks=[SectionBlock(text=MarkdownTextObject(text=shown))])
+
+
+def _ref(case: Case) -> str:
+    return clip_escaped(case.refId, REF_SHOWN)
 
 
 def invite_hint(channel_id: str | None) -> str:

@@ -92,8 +92,11 @@ class SlackDirectory:
 
 def person_from(user: dict[str, Any]) -> Person:
     profile = user.get("profile") or {}
-    name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            or user.get("name") or user.get("id", "someone"))
+    # The name Kore.ai files the case under: the person's real name, as their colleagues
+    # would search for it, before the display name (often a nickname) and the handle.
+    candidates = (user.get("real_name"), profile.get("real_name"), profile.get("display_name"),
+                  user.get("name"), user.get("id"))
+    name = next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), "someone")
     return Person(
         id=user["id"],
         name=name,

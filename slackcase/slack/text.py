@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+# How much of a string from outside (Kore.ai, Slack profiles, configuration) a notice
+# shows, in UTF-16 units after escaping: sized so that every block stays within Slack's
+# limits (section 3000, field and context 2000) whatever the strings hold.
+NAME_SHOWN = 100  # a person, an assignee, a template, a status, a priority
+REF_SHOWN = 40  # a case's refId
+TITLE_SHOWN = 200
+ERROR_SHOWN = 1500  # an error message, Kore.ai's own words included
+
+_SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+# A clip that lands inside an entity leaves "&am" behind, which Slack shows as it is.
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
 
 def escape(text: str) -> str:
@@ -10,10 +24,38 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Undo the escaping Slack applies to &, < and > in command text, and nothing else:
+    `<@U1>` typed as text stays text (the form shows it, escape() neuters it when posted)."""
+    return _SLACK_ENTITY.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
+
+
+def slack_len(text: str) -> int:
+    """Length as Slack's limits count it. Slack measures JavaScript strings, where a
+    character outside the Basic Multilingual Plane (most emoji) counts as two UTF-16 units;
+    counting so is never shorter than counting code points."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def clip(text: str, limit: int, marker: str = "…") -> str:
-    if len(text) <= limit:
+    """At most `limit` UTF-16 units, ending in `marker` when cut (never half an emoji)."""
+    if len(text) <= limit // 2 or slack_len(text) <= limit:
         return text
-    return text[: max(0, limit - len(marker))].rstrip() + marker
+    room = max(0, limit - slack_len(marker))
+    # Cutting the UTF-16 bytes and dropping a lone half of a surrogate pair keeps whole
+    # characters only.
+    kept = text.encode("utf-16-le")[: 2 * room].decode("utf-16-le", errors="ignore")
+    return kept.rstrip() + marker
+
+
+def clip_escaped(text: str, limit: int, marker: str = "…") -> str:
+    """escape(text) clipped to `limit` units: for limits Slack applies to the text as sent,
+    which escaping makes longer (& becomes &amp;)."""
+    escaped = escape(text)
+    if slack_len(escaped) <= limit:
+        return escaped
+    cut = clip(escaped, max(0, limit - slack_len(marker)), marker="")
+    return _PARTIAL_ENTITY.sub("", cut).rstrip() + marker
 
 
 def title_from(text: str, limit: int = 120) -> str:

@@ -29,7 +29,15 @@ from slackcase.core.domain import Submission
 from slackcase.kore.models import Case
 from slackcase.slack import ids
 from slackcase.slack.forms import INPUT_MAX, TITLE_MAX, ModalMetadata
-from slackcase.slack.text import clip, escape, slack_date
+from slackcase.slack.text import (
+    ERROR_SHOWN,
+    NAME_SHOWN,
+    REF_SHOWN,
+    TITLE_SHOWN,
+    clip,
+    clip_escaped,
+    slack_date,
+)
 
 
 def _modal(callback_id: str, title: str, blocks: list, meta: ModalMetadata | None = None,
@@ -106,7 +114,7 @@ def case_form(
         ),
     ]
     if show_contact:
-        who = escape(contact_name) if contact_name else "The requester"
+        who = clip_escaped(contact_name, NAME_SHOWN) if contact_name else "The requester"
         blocks += [
             ContextBlock(elements=[MarkdownTextObject(
                 text=f"{who} has no email on their Slack profile. Give Kore.ai a way to "
@@ -126,13 +134,23 @@ def progress_view(headline: str, detail: str | None = None) -> dict[str, Any]:
     """The "Creating case…" answer. Plain dicts rather than slack_sdk models: it is built
     inside the 3-second ack of every submission, where serialising models costs ~0.5 ms."""
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {
-        "type": "mrkdwn", "text": f":hourglass_flowing_sand: *{escape(headline)}*"}}]
-    if detail:
+        "type": "mrkdwn",
+        "text": f":hourglass_flowing_sand: *{clip_escaped(headline, TITLE_SHOWN)}*"}}]
+    if detail:  # may quote Kore.ai (a rate-limit message): clipped to a context's 2000
         blocks.append({"type": "context",
-                       "elements": [{"type": "mrkdwn", "text": escape(detail)}]})
+                       "elements": [{"type": "mrkdwn", "text": clip_escaped(detail, ERROR_SHOWN)}]})
     return {"type": "modal", "callback_id": ids.VIEW_CASE_STATUS,
             "title": {"type": "plain_text", "text": "Create case"},
             "close": {"type": "plain_text", "text": "Close"}, "blocks": blocks}
+
+
+def failure_banner(message: str, reference: str | None = None) -> str:
+    """The warning above a form given back after a failure; `message` may quote Kore.ai."""
+    text = f":warning: *The case was not created.* {clip_escaped(message, ERROR_SHOWN)}"
+    if reference:
+        text += (f"\nYour input is below: press *Create case* to try again. "
+                 f"(Reference `{reference}`)")
+    return text
 
 
 def notice_view(title: str, blocks: list) -> View:
@@ -141,9 +159,10 @@ def notice_view(title: str, blocks: list) -> View:
 
 def result_view(case: Case, title: str, assignee: str, where: str | None) -> View:
     lines = [
-        f":white_check_mark: *Case {escape(case.refId)} created*",
-        f"*{escape(clip(title, 200))}*",
-        f"Status: {escape(case.status.name)} · Priority: {escape(case.priority.name)}",
+        f":white_check_mark: *Case {clip_escaped(case.refId, REF_SHOWN)} created*",
+        f"*{clip_escaped(title, TITLE_SHOWN)}*",
+        f"Status: {clip_escaped(case.status.name, NAME_SHOWN)} · "
+        f"Priority: {clip_escaped(case.priority.name, NAME_SHOWN)}",
         f"Assigned to {assignee}",
         f"Due {slack_date(case.due)}",
     ]
@@ -156,12 +175,12 @@ def result_view(case: Case, title: str, assignee: str, where: str | None) -> Vie
 def case_exists_view(existing: Submission, assignee: str, meta: ModalMetadata) -> View:
     case = existing.case
     if case:
-        text = (f"This thread already has case *{escape(case.refId)}*: "
-                f"{escape(clip(existing.draft.title, 200))}\n"
-                f"Status: {escape(case.status.name)} · Assigned to {assignee}")
+        text = (f"This thread already has case *{clip_escaped(case.refId, REF_SHOWN)}*: "
+                f"{clip_escaped(existing.draft.title, TITLE_SHOWN)}\n"
+                f"Status: {clip_escaped(case.status.name, NAME_SHOWN)} · Assigned to {assignee}")
     else:
         text = (f"A case for this thread is being created right now "
-                f"(*{escape(clip(existing.draft.title, 200))}*, "
+                f"(*{clip_escaped(existing.draft.title, TITLE_SHOWN)}*, "
                 f"filed by <@{existing.origin.user_id}>)."
                 " It will be posted in the thread.")
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
@@ -201,7 +220,8 @@ def home_view(subs: list[Submission], assignee_of: dict[str, str], user_id: str)
         if link:
             where = f" · <{link}|conversation>"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=(
-            f"*{escape(case.refId)}* {escape(clip(sub.draft.title, 150))}\n"
-            f"{escape(case.status.name)} · {assignee_of.get(sub.id, 'Unassigned')} · "
+            f"*{clip_escaped(case.refId, REF_SHOWN)}* {clip_escaped(sub.draft.title, 150)}\n"
+            f"{clip_escaped(case.status.name, NAME_SHOWN)} · "
+            f"{assignee_of.get(sub.id, 'Unassigned')} · "
             f"due {slack_date(case.due)} · {role}{where}"))))
     return View(type="home", blocks=blocks[:100])

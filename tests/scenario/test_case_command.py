@@ -23,7 +23,7 @@ def test_happy_path(world):
     request = world.kore.requests("createCase")[0].body
     assert request["caseTmp"] == "ctm-general" and request["name"] == "printer on fire"
     assert request["desc"] == "smoke" and request["emailId"] == "alice@example.com"
-    assert request["userInfo"] == {"name": "Alice"} and request["source"] == "rtm"
+    assert request["userInfo"] == {"name": "Alice Example"} and request["source"] == "rtm"
     assert request["dueDate"].endswith(".000Z")
     wait_for(lambda: world.fake.posts("CGENERAL"), what="confirmation")
     [post] = world.fake.posts("CGENERAL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from slackcase.slack.people import PREFETCH_CONCURRENCY, SlackDirectory
+from slackcase.slack.people import PREFETCH_CONCURRENCY, SlackDirectory, person_from
 from slackcase.store import open_store
 
 
@@ -44,3 +44,15 @@ def test_prefetch_looks_up_each_missing_author_once_a_few_at_a_time():
     assert took < 39 * 0.05  # one by one would take about two seconds
     assert directory.name("U7") == "Person U7" and len(client.calls) == 40
     store.close()
+
+
+def test_a_persons_name_is_their_real_name_then_display_name_then_handle():
+    profile = {"real_name": "Alice Profile", "display_name": "Ally"}
+    full = {"id": "U1", "name": "alice", "real_name": "Alice Example", "profile": profile}
+    assert person_from(full).name == "Alice Example"
+    assert person_from({**full, "real_name": ""}).name == "Alice Profile"
+    assert person_from({**full, "real_name": None,
+                        "profile": {"display_name": "Ally", "real_name": " "}}).name == "Ally"
+    assert person_from({"id": "U1", "name": "alice", "profile": {"display_name": ""}}).name \
+        == "alice"
+    assert person_from({"id": "U1"}).name == "U1"

@@ -78,7 +78,8 @@ def retry_submission(services: Services) -> Callable[..., None]:
                     text="That case request is not yours to retry.")
             return
         if sub.state is not State.FAILED:
-            respond(replace_original=True, text=f"Already on it: “{sub.draft.title}”.")
+            respond(replace_original=True,
+                    text=messages.notice(f"Already on it: “{sub.draft.title}”.").text)
             return
         services.cases.retry(sub_id)
         respond(replace_original=True,
@@ -105,7 +106,7 @@ def edit_submission(services: Services) -> Callable[..., None]:
                                requester=sub.draft.requester_id,
                                template_id=sub.draft.template_id, show_contact=meta.contact,
                                contact_name=person.name,
-                               banner=f":warning: {sub.error or 'The case was not created.'}")
+                               banner=views.failure_banner(sub.error or ""))
         services.client.views_open(trigger_id=body["trigger_id"], view=form)
 
     return acked(services, work)

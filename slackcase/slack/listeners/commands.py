@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slackcase.slack.forms import ModalMetadata
 from slackcase.slack.listeners.modal import open_form
 from slackcase.slack.services import Services
-from slackcase.slack.text import clip
+from slackcase.slack.text import clip, unescape
 from slackcase.slack.threads import is_direct
 
 log = logging.getLogger("slackcase.slack.listeners")
@@ -40,7 +40,7 @@ def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any])
                          dm=is_direct(body.get("channel_id"), body.get("channel_name")))
     try:
         open_form(services, body["trigger_id"], meta,
-                  title=clip((body.get("text") or "").strip(), 250))
+                  title=clip(unescape(body.get("text") or "").strip(), 250))
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
         respond(response_type="ephemeral", text=(
