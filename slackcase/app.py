@@ -104,6 +104,7 @@ class Slackcase:
     services: Services
     poller: Poller
     sandbox: KoreSandbox | None = None
+    sweep_seconds: float = SWEEP_SECONDS
     _started: bool = field(default=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
     """Set first by stop(): the sweep ends, and Slack calls' retry waits end (slack_retries)."""
@@ -117,9 +118,9 @@ class Slackcase:
         threading.Thread(target=self._sweep, name="slackcase-sweep", daemon=True).start()
 
     def _sweep(self) -> None:
-        while not self._stopping.wait(SWEEP_SECONDS):
+        while not self._stopping.wait(self.sweep_seconds):
             try:
-                self.services.cases.sweep()
+                self.services.cases.sweep(older_than=self.sweep_seconds / 2)
             except Exception:
                 log.exception("sweep failed")
 
@@ -147,7 +148,9 @@ def build_app(
     store: Store | None = None,
     jobs: Jobs | None = None,
     retry: RetryPolicy | None = None,
+    sweep_seconds: float = SWEEP_SECONDS,
 ) -> Slackcase:
+    """`sweep_seconds`: how often unfinished submissions no job is working on are resumed."""
     settings = with_sandbox_defaults(settings)
     settings.require("KORE_CASE_TEMPLATES")
     sandbox = None
@@ -194,4 +197,4 @@ def build_app(
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
     return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
-                     _stopping=stopping)
+                     sweep_seconds=sweep_seconds, _stopping=stopping)

@@ -93,6 +93,7 @@ class CaseService:
         self.retry_policy = retry or RetryPolicy()
         self.clock = clock
         self.cards = cards or CardGate(max_wait=0, quiet=0)
+        self._swept: dict[str, tuple[int, float]] = {}  # sub id -> (resumes, last resume)
 
     # ---- entry points ----------------------------------------------------------------
     def submit(self, draft: CaseDraft, origin: Origin, *, idem_key: str | None = None,
@@ -126,14 +127,33 @@ class CaseService:
             log.info("resuming %d unfinished submission(s)", len(pending))
         return len(pending)
 
-    def sweep(self, older_than: float = 5.0) -> int:
-        """Pick up submissions queued again from outside this process (`slackcase retry`)."""
+    def sweep(self, older_than: float = 5.0, cap: float = 300.0) -> int:
+        """Pick up every unfinished submission no job here is working on: those queued again
+        from outside this process (`slackcase retry`), and those whose job stopped on an
+        error outside Kore.ai's (the database could not be written, a conflict).
+
+        One left alone for `older_than` seconds is resumed; if it is still there untouched,
+        the next resume waits twice as long (up to `cap`), so a submission that fails the
+        same way each time is not retried in a hot loop.
+        """
+        now = self.clock()
+        unfinished = self.store.unfinished()
+        self._swept = {sub.id: self._swept[sub.id] for sub in unfinished
+                       if sub.id in self._swept}
         count = 0
-        for sub in self.store.unfinished():
-            fresh = sub.state.value == "accepted" and sub.error is None
-            if fresh and self.clock() - sub.updated_at > older_than:
-                self.schedule(sub.id)
-                count += 1
+        for sub in unfinished:
+            if self.jobs.busy(sub.id) or now - sub.updated_at <= older_than:
+                continue
+            tries, last = self._swept.get(sub.id, (0, 0.0))
+            if tries and sub.updated_at <= last and now - last < min(cap,
+                                                                    older_than * 2 ** tries):
+                continue
+            if sub.updated_at > last:  # it moved since the last resume: start afresh
+                tries = 0
+            self._swept[sub.id] = (tries + 1, now)
+            log.info("submission %s: resuming it from %s", sub.id, sub.state.value)
+            self.schedule(sub.id)
+            count += 1
         return count
 
     def schedule(self, sub_id: str, delay: float = 0.0) -> None:

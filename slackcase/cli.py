@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 
 from slackcase.config import ConfigError, Settings, load_settings
 from slackcase.logs import setup_logging
+from slackcase.store_health import StoreUnavailable
 
 
 def environment() -> dict[str, str]:
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return _retry(settings, args.submission_id)
     except ConfigError as exc:
         print(f"slackcase: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"slackcase: SLACKCASE_DATABASE: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -180,6 +180,11 @@ class Jobs:
             self._running.add(key)
         self._pool.submit(self._guarded, key, fn)
 
+    def busy(self, key: str) -> bool:
+        """Whether work under key is running, queued or waiting for its delay here."""
+        with self._cond:
+            return key in self._running or any(entry[2] == key for entry in self._heap)
+
     def _guarded(self, key: str, fn: Callable[[], None]) -> None:
         self._gate.wait_turn()
         while True:

@@ -74,9 +74,13 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            body = json.dumps({"ok": True, "mode": "http"}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"),
-                                      ("Content-Length", str(len(body)))])
+            problem = app.services.store.health()
+            answer = {"ok": True, "mode": "http"} if problem is None else \
+                {"ok": False, "mode": "http", "error": problem}
+            body = json.dumps(answer).encode()
+            status = "200 OK" if problem is None else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(body)))])
             return [body]
         if path == "/slack/events":
             return slack(environ, start_response)

@@ -13,6 +13,7 @@ and one fsync per group. Reads run beside it, one connection per thread (WAL).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import sqlite3
@@ -20,10 +21,17 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, TypeVar
 
 from slackcase.domain import UNFINISHED, CaseDraft, Origin, State, Submission
 from slackcase.kore.models import Case
+from slackcase.store_health import (
+    StoreUnavailable,
+    WriteHealth,
+    cannot_write,
+    unavailable,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -86,9 +94,11 @@ class StoreClosed(RuntimeError):
 class _Writer:
     """The one thread that writes: queued operations are committed in groups."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, path: str) -> None:
         self._db = db
         self._lock = lock
+        self._path = path
+        self.health = WriteHealth()
         self._queue: queue.SimpleQueue[tuple[Operation, Future[Any]] | None] = \
             queue.SimpleQueue()
         self._closed = False
@@ -139,10 +149,20 @@ class _Writer:
                 db.execute("COMMIT")
             except Exception as exc:  # BEGIN or COMMIT failed: nothing of the group stands
                 if db.in_transaction:
-                    db.execute("ROLLBACK")
+                    # SQLite may have rolled back itself already (disk full, I/O error)
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                if cannot_write(exc):
+                    exc = unavailable(exc, self._path)
+                    self.health.failed(exc)
                 for _, future in group:
                     future.set_exception(exc)
                 return
+        failures = [error for _, _, error in outcomes if isinstance(error, StoreUnavailable)]
+        if failures:
+            self.health.failed(failures[0])
+        else:
+            self.health.succeeded()
         for future, result, error in outcomes:
             if error is None:
                 future.set_result(result)
@@ -158,7 +178,7 @@ class _Writer:
         except Exception as exc:
             db.execute("ROLLBACK TO operation")
             db.execute("RELEASE operation")
-            return None, exc
+            return None, unavailable(exc, self._path) if cannot_write(exc) else exc
         db.execute("RELEASE operation")
         return result, None
 
@@ -177,13 +197,47 @@ class Store:
         # connection, which WAL lets run beside the writer. The lock guards the connection
         # list, and the write connection where reads must share it (:memory:).
         self._lock = threading.RLock()
-        self._db = self._connect()
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._db = self._open()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
-        self._writer = _Writer(self._db, self._lock)
+        self._writer = _Writer(self._db, self._lock, path)
+
+    def _open(self) -> sqlite3.Connection:
+        """The write connection, or StoreUnavailable in one line: a store that cannot write
+        must not start, or it would ack cases it never records."""
+        folder = Path(self.path).parent
+        if self.path != ":memory:" and not folder.is_dir():
+            raise StoreUnavailable(f"the database {self.path} cannot be created: its "
+                                   f"directory {folder} does not exist")
+        db: sqlite3.Connection | None = None
+        try:
+            db = self._connect()
+            if self.path != ":memory:":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            _probe(db, self._clock())
+        except sqlite3.Error as exc:
+            if db is not None:
+                db.close()
+            raise unavailable(exc, self.path) from None
+        return db
+
+    def health(self) -> str | None:
+        """None while the store reads and writes, else why not (one line).
+
+        Cheap enough for every /healthz: a read, plus a tiny write only while the last
+        write failed, to notice at once that the database can be written again.
+        """
+        try:
+            self._row("SELECT 1 FROM submissions LIMIT 1")
+            if self._writer.health.failure:
+                self._write(lambda db: _probe(db, self._clock()))
+        except StoreUnavailable as exc:
+            return str(exc)
+        except sqlite3.Error as exc:
+            return str(unavailable(exc, self.path)).replace("cannot be written",
+                                                             "cannot be read")
+        return None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
@@ -429,6 +483,11 @@ class Store:
             return db.execute("INSERT OR IGNORE INTO seen VALUES (?,?)", (key, now)).rowcount == 1
 
         return self._write(operation)
+
+
+def _probe(db: sqlite3.Connection, now: float) -> None:
+    """A write as small as they come, to learn whether the database takes writes."""
+    db.execute("INSERT OR REPLACE INTO seen VALUES ('store:probe', ?)", (now,))
 
 
 _COLUMN_OF = {"case": "case_json"}  # Submission fields stored under another name

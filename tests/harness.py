@@ -71,7 +71,8 @@ class World:
 
 def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency: float = 0.0,
                kore_latency: float = 0.0, retry: RetryPolicy = FAST_RETRY,
-               database: str | None = None, start: bool = True) -> World:
+               database: str | None = None, start: bool = True,
+               sweep_seconds: float | None = None) -> World:
     fake = FakeSlack(bot_token=BOT_TOKEN, latency=fake_latency)
     fake.serve()
     fake.add_user("UALICE", "Alice Example", email="alice@example.com")
@@ -103,7 +104,8 @@ def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency
     }
     values.update(env or {})
     settings = load_settings(values)
-    app = build_app(settings, retry=retry)
+    app = build_app(settings, retry=retry,
+                    **({"sweep_seconds": sweep_seconds} if sweep_seconds else {}))
     if start:
         app.start()
     server = http_server(app, "127.0.0.1", 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,12 @@ from slackcase.forms import ModalMetadata, parse_form
 from slackcase.listeners.modal import state_value
 from slackcase.services import Services
 from slackcase.store import ThreadHasCase
+from slackcase.store_health import StoreUnavailable
+
+NOT_SAVED = ("Your case could not be saved: slackcase cannot write to its database right "
+             "now. Nothing was sent. Try again in a minute.")
+
+log = logging.getLogger("slackcase.listeners")
 
 
 def submit_case(services: Services) -> Callable[..., None]:
@@ -36,6 +43,11 @@ def submit_case(services: Services) -> Callable[..., None]:
             if sub is None:
                 sub = services.cases.submit(draft, origin, idem_key=f"{view['id']}:"
                                             f"{view.get('hash', '')}", allow_another=meta.another)
+        except StoreUnavailable as exc:
+            # Not recorded, so not acked as taken: the modal stays open with what they typed.
+            log.error("submission not recorded: %s", exc)
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: NOT_SAVED})
+            return
         except ThreadHasCase as exc:
             existing = exc.existing
             assignee = services.announcer.assignee(existing.case) if existing.case else ""
