@@ -3,30 +3,97 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher
 
 from slackcase.app import Slackcase
 from slackcase.jobs import AckGate
-from slackcase.payloads import SlackHttpRequest
+from slackcase.payloads import SlackHttpRequest, body_problem, decode_payload
+
+log = logging.getLogger("slackcase.server")
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything bigger
 MAX_HEADER_BYTES = 16_384
+UNSIGNED_LOG_EVERY = 60.0  # seconds between log lines about refused unsigned requests
+
+
+class _Unsigned:
+    """Counts requests refused for their signature; says so at most once a minute, so a
+    flood of them cannot flood the log, and a wrong signing secret is still noticed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        self._logged = float("-inf")
+
+    def refused(self) -> None:
+        with self._lock:
+            self._count += 1
+            now = time.monotonic()
+            if now - self._logged < UNSIGNED_LOG_EVERY:
+                return
+            count, self._count, self._logged = self._count, 0, now
+        log.warning("refused %d request(s) without a valid Slack signature (if Slack's own "
+                    "are among them, check SLACK_SIGNING_SECRET)", count)
 
 
 class _SlackHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter, with interaction payloads decoded by slackcase.payloads."""
+    """Bolt's WSGI adapter: the signature is checked on the raw body before anything reads
+    it, a signed body Slack would never send gets a 400, and interaction payloads are
+    decoded by slackcase.payloads."""
+
+    def __init__(self, app: App, signing_secret: str, path: str) -> None:
+        super().__init__(app, path=path)
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self._unsigned = _Unsigned()
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(SlackHttpRequest(body=request.get_body(),
-                                                  query=request.query_string,
-                                                  headers=request.get_headers()))
+        raw = _raw_body(request.environ)
+        headers = request.get_headers()
+        if not self._signed(raw, headers):
+            self._unsigned.refused()
+            return BoltResponse(status=401, body="")
+        body = raw.decode("utf-8")  # a valid signature is over UTF-8 text
+        payload = decode_payload(body)
+        content_type = headers.get("content-type")
+        problem = body_problem(body, content_type if isinstance(content_type, str) else None,
+                               payload)
+        if problem:
+            log.warning("refused a signed request Slack would not send: %s", problem)
+            return BoltResponse(status=400, body="")
+        return self.app.dispatch(SlackHttpRequest(body=body, query=request.query_string,
+                                                  headers=headers, payload=payload))
+
+    def _signed(self, raw: bytes, headers: dict[str, Any]) -> bool:
+        if self._verifier is None:  # no secret to check with: nothing is Slack's
+            return False
+        timestamp, signature = (headers.get("x-slack-request-timestamp"),
+                                headers.get("x-slack-signature"))
+        if not isinstance(timestamp, str) or not isinstance(signature, str):
+            return False
+        try:
+            return self._verifier.is_valid(raw, timestamp, signature)
+        except ValueError:  # a timestamp that is not a number, a body that is not UTF-8
+            return False
+
+
+def _raw_body(environ: dict[str, Any]) -> bytes:
+    stream = environ.get("wsgi.input")
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return b""
+    return stream.read(length) if stream is not None and length > 0 else b""
 
 
 class _Counted:
@@ -69,7 +136,9 @@ class _AcksFirstDispatcher(ThreadedTaskDispatcher):
 
 
 def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
-    slack = _SlackHandler(app.bolt, path="/slack/events")
+    secret = app.services.settings.slack_signing_secret
+    slack = _SlackHandler(app.bolt, secret.get_secret_value() if secret else "",
+                          path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
