@@ -24,6 +24,11 @@ log = logging.getLogger("slackcase.server")
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything bigger
 MAX_HEADER_BYTES = 16_384
+# A request must keep arriving: waitress closes a connection idle this long (checked every
+# CLEANUP_SECONDS), so connections that send half a request and stall free their place.
+CHANNEL_TIMEOUT_SECONDS = 10
+CLEANUP_SECONDS = 2
+CONNECTION_LIMIT = 1000  # poll(), not select(): more than 1024 descriptors are fine
 UNSIGNED_LOG_EVERY = 60.0  # seconds between log lines about refused unsigned requests
 
 
@@ -162,7 +167,11 @@ def wsgi_app(app: Slackcase) -> Callable[..., Iterable[bytes]]:
 
 
 def http_server(app: Slackcase, host: str, port: int, threads: int = 64) -> Any:
-    """A waitress server: multi-threaded, bounded body and header sizes and idle time."""
+    """A waitress server: multi-threaded, bounded body and header sizes and idle time.
+
+    The idle time bounds how long a connection that stalls mid-request holds one of the
+    connection_limit places; one that trickles a byte at a time is the reverse proxy's to
+    cut off (README, Running)."""
     dispatcher = _AcksFirstDispatcher(app.services.acks)
     dispatcher.set_thread_count(threads)
     return create_server(
@@ -173,8 +182,10 @@ def http_server(app: Slackcase, host: str, port: int, threads: int = 64) -> Any:
         threads=threads,
         max_request_body_size=MAX_BODY_BYTES,
         max_request_header_size=MAX_HEADER_BYTES,
-        channel_timeout=30,
-        connection_limit=200,
+        channel_timeout=CHANNEL_TIMEOUT_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
         clear_untrusted_proxy_headers=True,
         ident="slackcase",
     )
