@@ -22,7 +22,11 @@ from slackcase.store_health import StoreUnavailable
 
 def environment() -> dict[str, str]:
     """`.env` in the working directory, overridden by the real environment."""
-    values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    try:
+        values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f".env is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                          f"offset {exc.start}): save it as UTF-8") from None
     values.update(os.environ)
     return values
 
