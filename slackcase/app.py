@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from slack_bolt import App
@@ -23,6 +23,7 @@ from slackcase.slack.listeners import register
 from slackcase.slack.people import SlackDirectory
 from slackcase.slack.poller import Poller
 from slackcase.slack.retries import retry_handlers
+from slackcase.slack.server import http_server
 from slackcase.slack.services import Services
 from slackcase.slack.threads import ThreadReader
 from slackcase.store import open_store
@@ -119,6 +120,12 @@ class Slackcase:
         self.poller.start()
         threading.Thread(target=self._sweep, name="slackcase-sweep", daemon=True).start()
 
+    def http_server(self, host: str, port: int) -> Any:
+        """The waitress server for `slackcase run --http` (not started)."""
+        secret = self.services.settings.slack_signing_secret
+        return http_server(self.bolt, self.health, host, port,
+                           signing_secret=secret.get_secret_value() if secret else "")
+
     def health(self) -> str | None:
         """Why the app cannot serve right now (for /healthz), or None when it can."""
         return self.services.store.problem()
@@ -156,6 +163,7 @@ def build_app(
     retry: RetryPolicy | None = None,
     sweep_seconds: float = SWEEP_SECONDS,
 ) -> Slackcase:
+    """`sweep_seconds`: how often unfinished submissions no job is working on are resumed."""
     settings = with_sandbox_defaults(settings)
     settings.require("KORE_CASE_TEMPLATES")
     sandbox = None

@@ -22,7 +22,11 @@ from slackcase.logs import setup_logging
 
 def environment() -> dict[str, str]:
     """`.env` in the working directory, overridden by the real environment."""
-    values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    try:
+        values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f".env is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                          f"offset {exc.start}): save it as UTF-8") from None
     values.update(os.environ)
     return values
 
@@ -81,7 +85,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print(f"slackcase: configuration error: {exc}", file=sys.stderr)
         return 2
     except StoreUnavailable as exc:
-        print(f"slackcase: {exc}", file=sys.stderr)
+        print(f"slackcase: SLACKCASE_DATABASE: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -121,9 +125,8 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
     if app.sandbox:
         print(f"slackcase: Kore.ai sandbox at {app.sandbox.url}", flush=True)
     if http:
-        from slackcase.slack.server import http_server
 
-        server = http_server(app.bolt, app.health, host, port)
+        server = app.http_server(host, port)
         real_port = server.effective_port
         threading.Thread(target=server.run, name="http", daemon=True).start()
         print(f"slackcase ready: HTTP on http://{host}:{real_port}/slack/events", flush=True)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from slackcase.setting_names import misspelt_name
+
 SANDBOX = "sandbox"
 
 _STREAM_ID = re.compile(r"^st-[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -362,6 +364,9 @@ def _number(v: Any, kind: type) -> Any:
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Validate a mapping of environment variables; raise ConfigError with one line."""
+    misspelt = misspelt_name(environ, _FIELD_BY_ALIAS)
+    if misspelt:
+        raise ConfigError(misspelt)
     known = {alias: value for alias, value in environ.items() if alias in _FIELD_BY_ALIAS}
     # An empty variable means "not set", as with most twelve-factor apps.
     known = {k: v for k, v in known.items() if v.strip() != ""}

@@ -20,7 +20,6 @@ from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import DEV_ACCOUNT_ID, DEV_CLIENT_SECRET, KoreSandbox
 from slackcase.sandbox.loopback import wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
-from slackcase.slack.server import http_server
 
 SECRET = "demo-signing-secret-not-a-real-one"
 TOKEN = "xoxb-demo-0000-not-a-real-token"
@@ -74,7 +73,7 @@ def run_demo() -> int:
         })
         app = build_app(settings)
         app.start()
-        server = http_server(app.bolt, app.health, "127.0.0.1", 0)
+        server = app.http_server("127.0.0.1", 0)
         threading.Thread(target=server.run, daemon=True).start()
         driver = SlackDriver(f"http://127.0.0.1:{server.effective_port}", SECRET, fake)
         try:

@@ -19,7 +19,6 @@ from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.loopback import isolated_environment, wait_until
 from slackcase.sandbox.slack_driver import SlackDriver
-from slackcase.slack.server import http_server
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -71,7 +70,8 @@ class World:
 
 def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency: float = 0.0,
                kore_latency: float = 0.0, retry: RetryPolicy = FAST_RETRY,
-               database: str | None = None, start: bool = True) -> World:
+               database: str | None = None, start: bool = True,
+               sweep_seconds: float | None = None) -> World:
     fake = FakeSlack(bot_token=BOT_TOKEN, latency=fake_latency)
     fake.serve()
     fake.add_user("UALICE", "Alice Example", email="alice@example.com")
@@ -103,10 +103,11 @@ def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency
     }
     values.update(env or {})
     settings = load_settings(values)
-    app = build_app(settings, retry=retry)
+    app = build_app(settings, retry=retry,
+                    **({"sweep_seconds": sweep_seconds} if sweep_seconds else {}))
     if start:
         app.start()
-    server = http_server(app.bolt, app.health, "127.0.0.1", 0)
+    server = app.http_server("127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"
     driver = SlackDriver(url, SIGNING_SECRET, fake)

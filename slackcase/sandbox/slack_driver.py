@@ -153,7 +153,14 @@ class SlackDriver:
     def applied(self, view_id: str, answer: Answer) -> None:
         """What Slack does with the app's answer to a submission: close, update or show errors."""
         action = (answer.body or {}).get("response_action")
-        if answer.status == 200 and action != "errors":
+        if answer.status == 200 and action == "errors":
+            # Slack shows errors only under the view's input blocks, and refuses others.
+            inputs = {b.get("block_id") for b in self.fake.views[view_id].get("blocks", [])
+                      if b.get("type") == "input"}
+            unknown = set((answer.body or {}).get("errors") or {}) - inputs
+            if unknown:
+                raise AssertionError(f"errors for blocks that are not inputs: {unknown}")
+        elif answer.status == 200:
             self.fake.apply_ack(view_id, answer.body)
 
     def submission_request(self, view_id: str, values: dict[str, Any] | None = None, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,6 +66,20 @@ class ModalMetadata(BaseModel):
                       view_id=view_id, permalink=permalink, direct=self.dm)
 
 
+# Letters Unicode files as letters or symbols that draw nothing (Hangul fillers, the blank
+# Braille pattern): a title of them shows as empty as one of zero-width spaces.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Separators, controls, formats (zero-width spaces and joiners, bidi marks, soft hyphen),
+# combining marks with nothing to combine with, unassigned and private code points.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
+
+
+def visible(text: str) -> bool:
+    """Whether anything in text would be seen once posted."""
+    return any(unicodedata.category(ch) not in _INVISIBLE and ch not in _BLANK_LETTERS
+               for ch in text)
+
+
 def default_due(now: datetime | None = None) -> datetime:
     """Three days ahead, on the hour: far enough to be sensible, always in the future."""
     now = now or datetime.now(UTC)
@@ -93,7 +108,7 @@ def parse_form(
         errors[ids.BLOCK_TEMPLATE] = "Pick one of the listed case types."
 
     title = (_value(values, ids.BLOCK_TITLE, ids.ACTION_TITLE).get("value") or "").strip()
-    if not title:
+    if not visible(title):
         errors[ids.BLOCK_TITLE] = "Give the case a title."
     elif len(title) > TITLE_MAX:
         errors[ids.BLOCK_TITLE] = f"Keep the title under {TITLE_MAX} characters."

@@ -81,6 +81,8 @@ V2 = [
     "ALTER TABLE submissions ADD COLUMN faults INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX submissions_due ON submissions(state, due_at)",
     "CREATE INDEX submissions_ref ON submissions(ref_id)",
+    # Written (and emptied) to tell whether writing works again after a write failed.
+    "CREATE TABLE health_probe (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
 ]
 
 

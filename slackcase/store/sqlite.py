@@ -18,6 +18,8 @@ from typing import IO
 from slackcase.core.ports import StoreUnavailable
 from slackcase.store.schema import migrate
 
+PROBE_BYTES = 32_768
+
 
 class SqliteEngine:
     def __init__(self, path: str, *, exclusive: bool = False) -> None:
@@ -28,8 +30,8 @@ class SqliteEngine:
         if path != ":memory:":
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
-                raise StoreUnavailable(f"the folder of the database {path} does not exist: "
-                                       f"create {folder}, or set SLACKCASE_DATABASE")
+                raise StoreUnavailable(f"the directory {folder} does not exist: create it, "
+                                       "or point SLACKCASE_DATABASE elsewhere")
             if exclusive:
                 self._lockfile = _hold_lock(path)
         try:
@@ -70,10 +72,16 @@ class SqliteEngine:
 
     def problem(self) -> str | None:
         try:
-            # After a failed write, only a write tells whether writing works again.
-            with self.transaction(write=self._failed is not None) as cur:
-                cur.execute("UPDATE schema_version SET version=version" if self._failed
-                            else "SELECT 1")
+            if self._failed is None:
+                with self.transaction(write=False) as cur:
+                    cur.execute("SELECT 1 FROM schema_version")
+                return None
+            # After a failed write, only a write as large as a submission's tells whether
+            # writing works again (a one-page write can fit where a case cannot).
+            with self.transaction(write=True) as cur:
+                cur.execute("INSERT INTO health_probe (id, data) VALUES ('probe', ?)",
+                            ("x" * PROBE_BYTES,))
+                cur.execute("DELETE FROM health_probe")
         except StoreUnavailable as exc:
             return str(exc)
         return None
@@ -86,7 +94,11 @@ class SqliteEngine:
 
 
 def _hold_lock(path: str) -> IO[str]:
-    lockfile = open(path + ".lock", "a")  # noqa: SIM115 - held for the life of the process
+    try:
+        lockfile = open(path + ".lock", "a")  # noqa: SIM115 - held while the process runs
+    except OSError as exc:
+        raise StoreUnavailable(f"the database {path} cannot be written: "
+                               f"{exc.strerror or exc}") from None
     try:
         fcntl.flock(lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

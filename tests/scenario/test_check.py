@@ -116,8 +116,7 @@ def test_slackcase_check_in_socket_mode_as_a_process(world, tmp_path):
         SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url or "",
         KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test", KORE_CLIENT_SECRET=KORE_SECRET,
-        KORE_ACCOUNT_ID="acct-test", KORE_CASE_TEMPLATES="ctm-general=General",
-        SLACKCASE_CPU="all"))
+        KORE_ACCOUNT_ID="acct-test", KORE_CASE_TEMPLATES="ctm-general=General"))
     done = subprocess.run([sys.executable, "-m", "slackcase", "check"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.stderr == ""

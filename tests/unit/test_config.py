@@ -155,3 +155,21 @@ def test_every_setting_is_in_the_readme_table_and_the_env_example():
     for field in Settings.model_fields.values():
         assert f"| `{field.alias}`" in readme or f"`, `{field.alias}` |" in readme, field.alias
         assert f"{field.alias}=" in example, field.alias
+
+
+def test_unknown_slackcase_names_stop_and_near_misses_name_the_setting():
+    with pytest.raises(ConfigError, match=r"^SLACKCASE_ALOW_GUESTS is not a setting: did you "
+                                          r"mean SLACKCASE_ALLOW_GUESTS\?$"):
+        load(SLACKCASE_ALOW_GUESTS="true")
+    with pytest.raises(ConfigError, match=r"^SLACKCASE_WHATEVER is not a setting"):
+        load(SLACKCASE_WHATEVER="1")
+    with pytest.raises(ConfigError, match="did you mean SLACK_BOT_TOKEN"):
+        load(SLACK_BOT_TOKN="xoxb-typo")
+
+
+def test_other_tools_names_in_the_shared_prefixes_are_left_alone():
+    # SLACK_ and KORE_ are not ours alone: only a near miss of one of our names stops.
+    s = load(SLACK_CLIENT_ID="123.456", SLACK_CLIENT_SECRET="x", SLACK_API_TOKEN="xoxp-1",
+             SLACK_TOKEN="xoxb-other", SLACK_WEBHOOK_URL="https://hooks.slack.com/x",
+             KORE_API_KEY="k", HOME="/root")
+    assert s.slack_bot_token.get_secret_value() == "xoxb-secret-bot-value"

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from slackcase.core.ports import ThreadHasCase
+from slackcase.core.ports import StoreUnavailable, ThreadHasCase
 from slackcase.slack import ids, views
 from slackcase.slack.forms import ModalMetadata, parse_form
 from slackcase.slack.listeners.modal import state_value
 from slackcase.slack.services import Services
+
+NOT_SAVED = ("Your case could not be saved: slackcase cannot write to its database right "
+             "now. Nothing was sent. Try again in a minute.")
+
+log = logging.getLogger("slackcase.slack.listeners")
 
 
 def submit_case(services: Services) -> Callable[..., None]:
@@ -36,6 +42,11 @@ def submit_case(services: Services) -> Callable[..., None]:
             if sub is None:
                 sub = services.cases.submit(draft, origin, idem_key=f"{view['id']}:"
                                             f"{view.get('hash', '')}", allow_another=meta.another)
+        except StoreUnavailable as exc:
+            # Not recorded, so not acked as taken: the modal stays open with what they typed.
+            log.error("submission not recorded: %s", exc)
+            ack(response_action="errors", errors={ids.BLOCK_TITLE: NOT_SAVED})
+            return
         except ThreadHasCase as exc:
             existing = exc.existing
             assignee = services.announcer.assignee(existing.case) if existing.case else ""
