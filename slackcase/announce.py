@@ -16,6 +16,7 @@ from slackcase.domain import Submission
 from slackcase.forms import ModalMetadata
 from slackcase.kore.models import Case
 from slackcase.people import SlackDirectory
+from slackcase.text import escape
 
 log = logging.getLogger("slackcase.announce")
 
@@ -162,7 +163,8 @@ class SlackAnnouncer:
     def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None:
         if sub.origin.view_id and self._show_form_again(sub, message):
             return
-        note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input)
+        note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input,
+                                uncertain=sub.uncertain)
         if sub.origin.response_url and sub.origin.channel_id:
             try:
                 self._respond(sub.origin.response_url, text=note.text, blocks=note.blocks_dict(),
@@ -174,6 +176,8 @@ class SlackAnnouncer:
 
     def _show_form_again(self, sub: Submission, message: str) -> bool:
         """Put the person's own input back in the open modal, with what went wrong."""
+        headline = ("The case could not be confirmed." if sub.uncertain
+                    else "The case was not created.")
         meta = ModalMetadata.from_origin(sub.origin, sid=sub.id, another=sub.allow_another)
         person = self.directory.cached(sub.draft.requester_id)
         show_contact = bool(sub.draft.contact_email or sub.draft.contact_phone or
@@ -185,7 +189,7 @@ class SlackAnnouncer:
             due=sub.draft.due, requester=sub.draft.requester_id,
             template_id=sub.draft.template_id, show_contact=show_contact,
             contact_name=person.name if person else None,
-            banner=f":warning: *The case was not created.* {message}\n"
+            banner=f":warning: *{headline}* {escape(message)}\n"
                    f"Your input is below: press *Create case* to try again. "
                    f"(Reference `{sub.id}`)")
         return self._update_modal(sub, view)

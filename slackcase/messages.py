@@ -94,11 +94,14 @@ def resolved_dm(case: Case, title: str, conversation: str | None) -> Message:
              f"“{escape(clip(title, 150))}” is {escape(case.status.name.lower())}.{where}"))])
 
 
-def failure(title: str, message: str, submission_id: str, *, retryable: bool) -> Message:
-    text = f"Your case “{clip(title, 150)}” was not created: {message}"
+def failure(title: str, message: str, submission_id: str, *, retryable: bool,
+            uncertain: bool = False) -> Message:
+    """`uncertain`: Kore.ai may have the case (its answer was lost), so it is not "not created"."""
+    outcome = "could not be confirmed" if uncertain else "was not created"
+    text = f"Your case “{clip(title, 150)}” {outcome}: {message}"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
-            text=f":warning: Your case *{escape(clip(title, 150))}* was not created.\n"
+            text=f":warning: Your case *{escape(clip(title, 150))}* {outcome}.\n"
                  f"{escape(message)}")),
         ContextBlock(elements=[MarkdownTextObject(
             text=f"Reference for your admin: `{submission_id}`. Your input is kept.")]),

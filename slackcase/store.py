@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from slackcase.domain import UNFINISHED, CaseDraft, Origin, State, Submission
 from slackcase.kore.models import Case
+from slackcase.logs import mask
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -327,7 +328,7 @@ class Store:
     def mark_not_created(self, sub: Submission, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
         return self._update(sub, {"state": State.ACCEPTED, "uncertain": uncertain,
-                                  "error": error, "error_kind": error_kind})
+                                  "error": mask(error), "error_kind": error_kind})
 
     def mark_created(self, sub: Submission, case: Case) -> Submission:
         return self._update(sub, {"state": State.CREATED, "case": case, "uncertain": False,
@@ -354,7 +355,7 @@ class Store:
                             tracking=int(tracking))
 
     def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
-        return self._update(sub, {"state": State.FAILED, "error": error,
+        return self._update(sub, {"state": State.FAILED, "error": mask(error),
                                   "error_kind": error_kind})
 
     def reopen(self, sub_id: str, draft: CaseDraft | None = None,

@@ -7,13 +7,16 @@ reconciled with getCases before it is retried.
 
 from __future__ import annotations
 
+from slackcase.logs import mask
+
 
 class KoreError(Exception):
     outcome_unknown = False
     retryable = False
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
+        # Kore.ai's words reach the database, the modal and the CLI: an echoed token never does
+        super().__init__(mask(message))
         self.status = status
 
     @property
@@ -43,8 +46,8 @@ class KoreRejected(KoreError):
     """4xx other than auth and rate limit: the request itself was refused."""
 
     def __init__(self, messages: list[str], *, status: int | None = None) -> None:
-        super().__init__("; ".join(messages) or "request rejected", status=status)
-        self.messages = messages
+        self.messages = [mask(m) for m in messages]
+        super().__init__("; ".join(self.messages) or "request rejected", status=status)
 
     @property
     def user_message(self) -> str:

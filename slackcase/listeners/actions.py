@@ -15,6 +15,7 @@ from slackcase.forms import ModalMetadata, default_due
 from slackcase.listeners.acking import acked
 from slackcase.listeners.modal import fill_form, open_form, state_value
 from slackcase.services import Services
+from slackcase.text import escape
 
 log = logging.getLogger("slackcase.listeners")
 
@@ -105,7 +106,8 @@ def edit_submission(services: Services) -> Callable[..., None]:
                                requester=sub.draft.requester_id,
                                template_id=sub.draft.template_id, show_contact=meta.contact,
                                contact_name=person.name,
-                               banner=f":warning: {sub.error or 'The case was not created.'}")
+                               banner=":warning: " + escape(sub.error or
+                                                            "The case was not created."))
         services.client.views_open(trigger_id=body["trigger_id"], view=form)
 
     return acked(services, work)
