@@ -16,6 +16,7 @@ from slackcase.domain import Submission
 from slackcase.forms import ModalMetadata
 from slackcase.kore.models import Case
 from slackcase.people import SlackDirectory
+from slackcase.reconcile import DUPLICATES
 from slackcase.text import escape
 
 log = logging.getLogger("slackcase.announce")
@@ -52,7 +53,8 @@ class SlackAnnouncer:
                                      requester_id=sub.draft.requester_id,
                                      filed_by=sub.origin.user_id,
                                      template_name=self.settings.template_name(
-                                         sub.draft.template_id))
+                                         sub.draft.template_id),
+                                     duplicates=sub.steps.get(DUPLICATES) or [])
 
     def _update_modal(self, sub: Submission, view: Any) -> bool:
         if not sub.origin.view_id:

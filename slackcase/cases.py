@@ -9,11 +9,11 @@ case is created exactly once whatever fails in between.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -23,7 +23,6 @@ from slackcase.domain import CaseDraft, Origin, Person, State, Submission, new_s
 from slackcase.jobs import CardGate, Jobs
 from slackcase.kore import (
     Case,
-    CaseQuery,
     CreateCaseRequest,
     KoreClient,
     KoreError,
@@ -32,11 +31,22 @@ from slackcase.kore import (
     UserInfo,
 )
 from slackcase.logs import correlation
+from slackcase.reconcile import (
+    DUPLICATES,
+    QUIET_TIMEOUTS,
+    ROUND,
+    Round,
+    find_cases,
+    quiet_until,
+)
 from slackcase.store import Store
 
 log = logging.getLogger("slackcase.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
+CONFIRMING_NOTE = ("Kore.ai was slow to answer, so your case is being confirmed before "
+                   "anything is sent again (up to {seconds} seconds). You can close this: "
+                   "you will be told the result.")
 
 
 class Directory(Protocol):
@@ -153,15 +163,11 @@ class CaseService:
 
     def _create(self, sub: Submission) -> Submission | None:
         if sub.state is State.SENT or sub.uncertain:
-            # A previous createCase may have reached Kore.ai: look before sending again.
-            try:
-                found = self._reconcile(sub)
-            except KoreError as exc:
-                return self._after_error(sub, exc, reconciling=True)
-            if found:
-                log.info("submission %s: adopted %s found by reconciliation", sub.id,
-                         found.refId)
-                return self.store.mark_created(sub, found)
+            # A previous createCase may have reached Kore.ai, or may still: look before
+            # sending it again.
+            verdict, sub = self._look_for_lost_case(sub)
+            if verdict != "send":
+                return sub if verdict == "found" else None
         try:
             request = self._request(sub)
         except MissingContact:
@@ -184,17 +190,18 @@ class CaseService:
         try:
             case = self.kore.create_case(request, language=language)
         except KoreError as exc:
-            return self._after_error(sub, exc, reconciling=False)
+            return self._after_error(sub, exc)
         log.info("submission %s: created %s", sub.id, case.refId)
+        if sub.uncertain:  # an earlier createCase may have been committed after all
+            sub = self._note_duplicates(sub, case)
         return self.store.mark_created(sub, case)
 
-    def _after_error(self, sub: Submission, exc: KoreError, *, reconciling: bool) -> None:
+    def _after_error(self, sub: Submission, exc: KoreError) -> None:
         if isinstance(exc, KoreStopped):  # not an attempt: the next start makes the call
-            if not reconciling:
-                self.store.mark_unsent(sub)
+            self.store.mark_unsent(sub)
             log.info("submission %s: left for the next start (%s)", sub.id, exc)
             return None
-        uncertain = sub.uncertain or exc.outcome_unknown or (reconciling)
+        uncertain = sub.uncertain or exc.outcome_unknown
         kind = type(exc).__name__
         sub = self.store.mark_not_created(sub, uncertain=uncertain, error=str(exc),
                                           error_kind=kind)
@@ -203,7 +210,7 @@ class CaseService:
             delay = (exc.retry_after if isinstance(exc, KoreRateLimited)
                      else self.retry_policy.delay(attempts))
             log.warning("submission %s: %s; retry %d in %.1fs", sub.id, exc, attempts + 1, delay)
-            if attempts == 1:
+            if attempts == 1 and not uncertain:  # an uncertain one is told "being confirmed"
                 self._progress(sub, f"{exc.user_message} Retrying automatically…")
             self.schedule(sub.id, delay)
             return None
@@ -239,34 +246,78 @@ class CaseService:
         except Exception:
             return "en"
 
-    def _reconcile(self, sub: Submission) -> Case | None:
-        """Find the case a lost createCase may have made: same title, requester, template."""
-        sent = sub.sent_at or sub.created_at
-        query = CaseQuery(
-            searchText=sub.draft.title[:100],
-            startDate=datetime.fromtimestamp(sub.created_at, UTC) - timedelta(minutes=5),
-            endDate=datetime.fromtimestamp(max(self.clock(), sent), UTC) + timedelta(minutes=5),
-            limit=50,
-        )
-        email = (sub.request or {}).get("emailId")
-        template = self.settings.template(sub.draft.template_id)
-        for page in range(5):
-            result = self.kore.get_cases(query.model_copy(update={"skip": page * 50}))
-            for case in result.results:
-                if case.name != sub.draft.title:
-                    continue
-                if email and case.userInfo and case.userInfo.emailId and \
-                        case.userInfo.emailId.lower() != email.lower():
-                    continue
-                if template and case.caseTmp not in (None, template.name, template.id):
-                    continue
-                owner = self.store.by_case_id(case.id)
-                if owner and owner.id != sub.id:
-                    continue  # that one belongs to another submission
-                return case
-            if not result.hasMore:
-                break
-        return None
+    # ---- a createCase whose answer was lost (reconcile.py) -------------------------------
+    def _look_for_lost_case(self, sub: Submission) -> tuple[str, Submission]:
+        """One look: "found" (adopted), "wait" (another look is scheduled, or it failed for
+        good) or "send" (no case, and none can still be committed late: send again)."""
+        round_ = Round.of(sub)
+        round_.looks += 1
+        timeout = self.settings.kore_timeout_seconds
+        try:
+            cases = find_cases(self.kore, self.store, self.settings, sub, self.clock())
+        except KoreStopped:
+            log.info("submission %s: left for the next start to look for its case", sub.id)
+            return "wait", sub
+        except KoreError as exc:
+            round_.failures += 1
+            if round_.failures >= self.retry_policy.attempts:
+                self._unconfirmed(sub, exc)
+                return "wait", sub
+            delay = (exc.retry_after if isinstance(exc, KoreRateLimited)
+                     else self.retry_policy.delay(round_.failures))
+            log.warning("submission %s: could not look for its case (%s); look %d in %.1fs",
+                        sub.id, exc, round_.looks + 1, delay)
+            return "wait", self._look_again(sub, round_, delay)
+        if cases:
+            return "found", self._adopt(sub, cases)
+        remaining = quiet_until(sub, timeout) - self.clock()
+        if remaining > 0:
+            return "wait", self._look_again(sub, round_, min(round_.gap(timeout), remaining))
+        log.info("submission %s: no case in Kore.ai %.0fs after it was sent: sending it again",
+                 sub.id, QUIET_TIMEOUTS * timeout)
+        return "send", self.store.mark_step(sub, ROUND, None)
+
+    def _look_again(self, sub: Submission, round_: Round, delay: float) -> Submission:
+        if not round_.told:  # once per round, not at every look
+            quiet = QUIET_TIMEOUTS * self.settings.kore_timeout_seconds
+            self._progress(sub, CONFIRMING_NOTE.format(seconds=math.ceil(quiet)))
+            round_.told = True
+        sub = self.store.mark_step(sub, ROUND, round_.dump())
+        self.schedule(sub.id, delay)
+        return sub
+
+    def _adopt(self, sub: Submission, cases: list[Case]) -> Submission:
+        case, *others = cases  # the oldest is the one the first createCase made
+        log.info("submission %s: adopted %s found by reconciliation", sub.id, case.refId)
+        if others:
+            sub = self._record_duplicates(sub, case, others)
+        return self.store.mark_created(sub, case)
+
+    def _note_duplicates(self, sub: Submission, case: Case) -> Submission:
+        try:
+            found = find_cases(self.kore, self.store, self.settings, sub, self.clock())
+        except KoreError as exc:
+            log.info("submission %s: could not look for a late duplicate: %s", sub.id, exc)
+            return sub
+        others = [c for c in found if c.id != case.id]
+        return self._record_duplicates(sub, case, others) if others else sub
+
+    def _record_duplicates(self, sub: Submission, case: Case, others: list[Case]) -> Submission:
+        """A late commit made a second case after all: say so, never hide it."""
+        refs = [c.refId for c in others]
+        log.warning("submission %s: Kore.ai has %s for it besides %s (a createCase committed "
+                    "late)", sub.id, ", ".join(refs), case.refId)
+        return self.store.mark_step(sub, DUPLICATES, refs)
+
+    def _unconfirmed(self, sub: Submission, exc: KoreError) -> None:
+        log.error("submission %s: gave up looking for its case: %s", sub.id, exc)
+        message = (f"{exc.user_message} slackcase could not check whether the case was "
+                   f"created, so it may exist in Kore.ai already. Reference `{sub.id}`: an "
+                   f"admin can resume it with `slackcase retry {sub.id}` (it looks for the "
+                   "case again before sending anything).")
+        sub = self.store.mark_step(sub, ROUND, None)  # a retry starts a new round
+        sub = self.store.mark_failed(sub, error=message, error_kind="unconfirmed")
+        self._tell_failure(sub, message, fix_input=False)
 
     # ---- telling people ---------------------------------------------------------------------
     def _announce(self, sub: Submission) -> None:

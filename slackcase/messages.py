@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -39,7 +40,7 @@ def assignee_label(case: Case, slack_user: str | None) -> str:
 
 
 def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
-                 filed_by: str, template_name: str) -> Message:
+                 filed_by: str, template_name: str, duplicates: Sequence[str] = ()) -> Message:
     fields = [
         MarkdownTextObject(text=f"*Status*\n{escape(case.status.name)}"),
         MarkdownTextObject(text=f"*Assignee*\n{assignee}"),
@@ -56,6 +57,12 @@ def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
         SectionBlock(fields=fields),
         ContextBlock(elements=[MarkdownTextObject(text=filed)]),
     ]
+    if duplicates:  # told, not hidden: someone has to close the extra case
+        others = ", ".join(f"*{escape(ref)}*" for ref in duplicates)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f":warning: Kore.ai also made {others} for this request (its first answer "
+                 f"came too late). {escape(case.refId)} is the one followed here; the other "
+                 "can be closed.")]))
     plain_assignee = case.assignee_name or "nobody yet"
     return Message(text=escape(summary_line(case, plain_assignee)), blocks=blocks)
 

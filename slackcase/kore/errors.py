@@ -68,6 +68,14 @@ class KoreUnavailable(KoreError):
         return "Kore.ai is not answering right now."
 
 
+class KoreNoAnswer(KoreUnavailable):
+    """The request was sent and no answer came (timeout, connection lost): Kore.ai may still
+    be working on it, and commit it seconds later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sent=True)
+
+
 class KoreStopped(KoreError):
     """slackcase is stopping: the call was not made (it is made after the restart)."""
 
