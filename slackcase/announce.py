@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -16,7 +17,7 @@ from slackcase.domain import Submission
 from slackcase.forms import ModalMetadata
 from slackcase.kore.models import Case
 from slackcase.people import SlackDirectory
-from slackcase.reconcile import DUPLICATES
+from slackcase.reconcile import DUPLICATES, UNCONFIRMED
 from slackcase.text import escape
 
 log = logging.getLogger("slackcase.announce")
@@ -99,34 +100,47 @@ class SlackAnnouncer:
 
     def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]:
         origin = sub.origin
+        if not origin.channel_id:
+            return self.personal_card(sub, case)
         card = self.card(sub, case)
         metadata = {"event_type": "slackcase_case_created",
                     "event_payload": {"submission": sub.id, "case_id": case.id,
                                       "ref_id": case.refId}}
-        if origin.channel_id:
+        try:
+            response = self.client.chat_postMessage(
+                channel=origin.channel_id, thread_ts=origin.thread_ts, text=card.text,
+                blocks=card.blocks_dict(), metadata=metadata, unfurl_links=False)
+        except SlackApiError as exc:
+            if slack_error(exc) not in CANNOT_POST:
+                raise  # the core tries again, and personal_card() on its last try
+            log.info("cannot post in %s (%s): falling back", origin.channel_id,
+                     slack_error(exc))
+            return self.personal_card(sub, case, invite_hint=True)
+        return {"via": "thread" if origin.thread_ts else "channel",
+                "channel": response["channel"], "ts": response["ts"]}
+
+    def personal_card(self, sub: Submission, case: Case, *,
+                      invite_hint: bool = False) -> dict[str, Any]:
+        """The card for the person who filed it, when the conversation cannot have it:
+        through the request's response_url, else as a direct message. Raises if neither
+        reached them."""
+        origin = sub.origin
+        card = self.card(sub, case)
+        if origin.response_url:
             try:
-                response = self.client.chat_postMessage(
-                    channel=origin.channel_id, thread_ts=origin.thread_ts, text=card.text,
-                    blocks=card.blocks_dict(), metadata=metadata, unfurl_links=False)
-                return {"via": "thread" if origin.thread_ts else "channel",
-                        "channel": response["channel"], "ts": response["ts"]}
-            except SlackApiError as exc:
-                if slack_error(exc) not in CANNOT_POST:
-                    raise
-                log.info("cannot post in %s (%s): falling back", origin.channel_id,
-                         slack_error(exc))
-            if origin.response_url:
-                try:
-                    in_channel = origin.source == "command"
-                    self._respond(origin.response_url, text=card.text, blocks=card.blocks_dict(),
-                                  response_type="in_channel" if in_channel else "ephemeral",
-                                  replace_original=False)
-                    self._respond(origin.response_url, response_type="ephemeral",
-                                  replace_original=False,
-                                  text=messages.invite_hint(origin.channel_id))
-                    return {"via": "response_url", "channel": origin.channel_id}
-                except Exception as exc:  # expired response_url, network: try a DM
-                    log.info("response_url failed (%s): sending a DM", exc)
+                in_channel = origin.source == "command"
+                self._respond(origin.response_url, text=card.text, blocks=card.blocks_dict(),
+                              response_type="in_channel" if in_channel else "ephemeral",
+                              replace_original=False)
+            except Exception as exc:  # expired response_url, network: try a DM
+                log.info("response_url failed (%s): sending a DM", exc)
+            else:
+                if invite_hint:
+                    with contextlib.suppress(Exception):  # the card itself got through
+                        self._respond(origin.response_url, response_type="ephemeral",
+                                      replace_original=False,
+                                      text=messages.invite_hint(origin.channel_id))
+                return {"via": "response_url", "channel": origin.channel_id}
         return self._dm(origin.user_id, card)
 
     def link(self, sub: Submission) -> str | None:
@@ -166,7 +180,7 @@ class SlackAnnouncer:
         if sub.origin.view_id and self._show_form_again(sub, message):
             return
         note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input,
-                                uncertain=sub.uncertain)
+                                uncertain=sub.error_kind == UNCONFIRMED)
         if sub.origin.response_url and sub.origin.channel_id:
             try:
                 self._respond(sub.origin.response_url, text=note.text, blocks=note.blocks_dict(),
@@ -178,7 +192,7 @@ class SlackAnnouncer:
 
     def _show_form_again(self, sub: Submission, message: str) -> bool:
         """Put the person's own input back in the open modal, with what went wrong."""
-        headline = ("The case could not be confirmed." if sub.uncertain
+        headline = ("The case could not be confirmed." if sub.error_kind == UNCONFIRMED
                     else "The case was not created.")
         meta = ModalMetadata.from_origin(sub.origin, sid=sub.id, another=sub.allow_another)
         person = self.directory.cached(sub.draft.requester_id)

@@ -9,7 +9,6 @@ case is created exactly once whatever fails in between.
 from __future__ import annotations
 
 import logging
-import math
 import random
 import time
 from collections.abc import Callable
@@ -35,18 +34,19 @@ from slackcase.reconcile import (
     DUPLICATES,
     QUIET_TIMEOUTS,
     ROUND,
+    UNCONFIRMED,
     Round,
+    confirming_note,
     find_cases,
+    late_duplicates,
     quiet_until,
+    unconfirmed_message,
 )
 from slackcase.store import Store
 
 log = logging.getLogger("slackcase.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
-CONFIRMING_NOTE = ("Kore.ai was slow to answer, so your case is being confirmed before "
-                   "anything is sent again (up to {seconds} seconds). You can close this: "
-                   "you will be told the result.")
 
 
 class Directory(Protocol):
@@ -59,6 +59,7 @@ class Announcer(Protocol):
     def progress(self, sub: Submission, note: str) -> None: ...
     def modal_result(self, sub: Submission, case: Case) -> None: ...
     def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]: ...
+    def personal_card(self, sub: Submission, case: Case) -> dict[str, Any]: ...
     def link(self, sub: Submission) -> str | None: ...
     def team_notice(self, sub: Submission, case: Case, channel: str) -> dict[str, Any]: ...
     def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None: ...
@@ -155,7 +156,8 @@ class CaseService:
             sub = self.store.get(sub_id)
             if sub is None or sub.state in (State.ANNOUNCED, State.FAILED):
                 return
-            if sub.state in (State.ACCEPTED, State.SENT):
+            # A failed submission that has its case (nobody could be told) only needs telling.
+            if sub.state in (State.ACCEPTED, State.SENT) and sub.case is None:
                 sub = self._create(sub)
                 if sub is None:
                     return
@@ -193,7 +195,9 @@ class CaseService:
             return self._after_error(sub, exc)
         log.info("submission %s: created %s", sub.id, case.refId)
         if sub.uncertain:  # an earlier createCase may have been committed after all
-            sub = self._note_duplicates(sub, case)
+            others = late_duplicates(self.kore, self.store, self.settings, sub, case,
+                                     self.clock())
+            sub = self._record_duplicates(sub, case, others) if others else sub
         return self.store.mark_created(sub, case)
 
     def _after_error(self, sub: Submission, exc: KoreError) -> None:
@@ -279,8 +283,7 @@ class CaseService:
 
     def _look_again(self, sub: Submission, round_: Round, delay: float) -> Submission:
         if not round_.told:  # once per round, not at every look
-            quiet = QUIET_TIMEOUTS * self.settings.kore_timeout_seconds
-            self._progress(sub, CONFIRMING_NOTE.format(seconds=math.ceil(quiet)))
+            self._progress(sub, confirming_note(self.settings.kore_timeout_seconds))
             round_.told = True
         sub = self.store.mark_step(sub, ROUND, round_.dump())
         self.schedule(sub.id, delay)
@@ -293,15 +296,6 @@ class CaseService:
             sub = self._record_duplicates(sub, case, others)
         return self.store.mark_created(sub, case)
 
-    def _note_duplicates(self, sub: Submission, case: Case) -> Submission:
-        try:
-            found = find_cases(self.kore, self.store, self.settings, sub, self.clock())
-        except KoreError as exc:
-            log.info("submission %s: could not look for a late duplicate: %s", sub.id, exc)
-            return sub
-        others = [c for c in found if c.id != case.id]
-        return self._record_duplicates(sub, case, others) if others else sub
-
     def _record_duplicates(self, sub: Submission, case: Case, others: list[Case]) -> Submission:
         """A late commit made a second case after all: say so, never hide it."""
         refs = [c.refId for c in others]
@@ -311,12 +305,9 @@ class CaseService:
 
     def _unconfirmed(self, sub: Submission, exc: KoreError) -> None:
         log.error("submission %s: gave up looking for its case: %s", sub.id, exc)
-        message = (f"{exc.user_message} slackcase could not check whether the case was "
-                   f"created, so it may exist in Kore.ai already. Reference `{sub.id}`: an "
-                   f"admin can resume it with `slackcase retry {sub.id}` (it looks for the "
-                   "case again before sending anything).")
+        message = unconfirmed_message(exc.user_message, sub.id)
         sub = self.store.mark_step(sub, ROUND, None)  # a retry starts a new round
-        sub = self.store.mark_failed(sub, error=message, error_kind="unconfirmed")
+        sub = self.store.mark_failed(sub, error=message, error_kind=UNCONFIRMED)
         self._tell_failure(sub, message, fix_input=False)
 
     # ---- telling people ---------------------------------------------------------------------
@@ -324,14 +315,20 @@ class CaseService:
         case = sub.case
         assert case is not None
         pending_errors: list[str] = []
+        tries = sub.steps.get("_tries", 0)
         if "card" not in sub.steps:
             with self.cards.answering():  # other cases' later steps wait for this card
                 sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
                                  pending_errors)
+                if "card" not in sub.steps and tries + 1 >= self.retry_policy.announce_attempts:
+                    # The conversation refused it every time: the person gets it, at least.
+                    sub = self._step(sub, "card",
+                                     lambda: self.announcer.personal_card(sub, case),
+                                     pending_errors)
         self.cards.wait_turn()
         # `sub` is rebound after each step, so the modal sees where the card went.
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("modal", lambda: self.announcer.modal_result(sub, case) or True),
+            ("modal", lambda: bool(self.announcer.modal_result(sub, case))),  # False: closed
         ]
         if "card" in sub.steps:  # a card still to be posted gets its link on the retry
             steps.append(("link", lambda: self.announcer.link(sub)))
@@ -342,13 +339,26 @@ class CaseService:
             if name not in sub.steps:
                 sub = self._step(sub, name, step, pending_errors)
         if pending_errors:
-            tries = sub.steps.get("_tries", 0) + 1
+            tries += 1
             sub = self.store.mark_step(sub, "_tries", tries)
             if tries < self.retry_policy.announce_attempts:
                 self.schedule(sub.id, self.retry_policy.delay(tries))
                 return
             log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
+        if "card" not in sub.steps and sub.steps.get("modal") is not True:
+            self._untold(sub, case)
+            return
         self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)
+
+    def _untold(self, sub: Submission, case: Case) -> None:
+        """Nobody learnt of the case, so it is not "announced": it fails with its case kept,
+        `slackcase submissions` lists it with the refId, and a retry tries telling again."""
+        message = (f"Case {case.refId} was created in Kore.ai, but Slack refused its card "
+                   "in the conversation, through the response_url and as a direct message, "
+                   "so nobody has been told.")
+        log.error("submission %s: %s", sub.id, message)
+        sub = self.store.mark_step(sub, "_tries", 0)  # a retry gets tries of its own
+        self.store.mark_failed(sub, error=message, error_kind="untold")
 
     def _step(self, sub: Submission, name: str, step: Callable[[], Any],
               pending_errors: list[str]) -> Submission:

@@ -9,18 +9,23 @@ again. Looks that fail (getCases failing too) are counted by the caller, and bou
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slackcase.config import Settings
 from slackcase.domain import State, Submission
-from slackcase.kore import Case, CaseQuery, KoreClient, KoreNoAnswer
+from slackcase.kore import Case, CaseQuery, KoreClient, KoreError, KoreNoAnswer
 from slackcase.store import Store
+
+log = logging.getLogger("slackcase.cases")
 
 QUIET_TIMEOUTS = 5  # x KORE_TIMEOUT_SECONDS: 50 s at the default 10 s, well past a late commit
 ROUND = "_reconcile"  # the steps entry that keeps the current round of looks across restarts
 DUPLICATES = "duplicates"  # the steps entry listing the refIds of cases a late commit made
+UNCONFIRMED = "unconfirmed"  # error_kind: given up looking; the case may exist
 
 
 @dataclass
@@ -83,3 +88,27 @@ def find_cases(kore: KoreClient, store: Store, settings: Settings, sub: Submissi
             break
     return sorted(found, key=lambda case: case.createdAt.timestamp() if case.createdAt
                   else float("inf"))
+
+
+def late_duplicates(kore: KoreClient, store: Store, settings: Settings, sub: Submission,
+                    case: Case, now: float) -> list[Case]:
+    """Cases other than `case` that an earlier, lost createCase for `sub` made after all."""
+    try:
+        found = find_cases(kore, store, settings, sub, now)
+    except KoreError as exc:
+        log.info("submission %s: could not look for a late duplicate: %s", sub.id, exc)
+        return []
+    return [other for other in found if other.id != case.id]
+
+
+def confirming_note(timeout: float) -> str:
+    return ("Kore.ai was slow to answer, so your case is being confirmed before anything is "
+            f"sent again (up to {math.ceil(QUIET_TIMEOUTS * timeout)} seconds). You can "
+            "close this: you will be told the result.")
+
+
+def unconfirmed_message(reason: str, sub_id: str) -> str:
+    return (f"{reason} slackcase could not check whether the case was created, so it may "
+            f"exist in Kore.ai already. Reference `{sub_id}`: an admin can resume it with "
+            f"`slackcase retry {sub_id}` (it looks for the case again before sending "
+            "anything).")

@@ -56,6 +56,9 @@ def test_failing_reconcile_is_bounded_then_resumed_by_retry(world):
     assert looks <= FAST_RETRY.attempts * SAFE_READ_ATTEMPTS
     assert _told_confirming(world) == 1
     assert len(world.kore.requests("createCase")) == 1  # never sent again unconfirmed
+    wait_for(lambda: any("may exist" in json.dumps(v) and "could not be confirmed" in
+                         json.dumps(v) for v in world.fake.views.values()),
+             what="the person told the case may exist")
 
     world.kore.clear_faults()
     assert _retry(world.settings, failed.id) == 0
