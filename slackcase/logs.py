@@ -23,8 +23,19 @@ _SECRET = re.compile(
 )
 
 
+# Text from outside that is stored or shown to people (Kore.ai's error messages) also loses
+# any long run of letters and digits, the shape of an echoed API key or secret; logs keep
+# them, since case and request ids have that shape too.
+_LONG_SECRET = re.compile(r"(?<![\w+/=-])(?=[\w+/=-]*\d)(?=[\w+/=-]*[A-Za-z])[\w+/=-]{32,}")
+
+
 def scrub(text: str) -> str:
     return _SECRET.sub("[redacted]", text)
+
+
+def mask(text: str) -> str:
+    """`scrub`, and long secret-shaped runs masked too: for text people see or the store keeps."""
+    return _LONG_SECRET.sub("[redacted]", scrub(text))
 
 
 @contextlib.contextmanager

@@ -13,18 +13,28 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
 from slackcase.config import Settings
-from slackcase.core.domain import CaseDraft, Origin, Person, State, Submission, new_submission_id
+from slackcase.core.domain import CaseDraft, Origin, State, Submission, new_submission_id
 from slackcase.core.jobs import Jobs
-from slackcase.core.ports import Store, StoreUnavailable
+from slackcase.core.ports import Announcer, Directory, Store, StoreUnavailable
+from slackcase.core.reconcile import (
+    DUPLICATES,
+    QUIET_TIMEOUTS,
+    ROUND,
+    UNCONFIRMED,
+    Round,
+    confirming_note,
+    find_cases,
+    late_duplicates,
+    quiet_until,
+    unconfirmed_message,
+)
 from slackcase.kore import (
     Case,
-    CaseQuery,
     CreateCaseRequest,
     KoreClient,
     KoreError,
@@ -39,21 +49,6 @@ log = logging.getLogger("slackcase.core.cases")
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
 LEASE_SECONDS = 15.0  # a dead process's submissions are taken over this long after it died
 MAX_FAULTS = 8  # attempts ending in errors outside Kore.ai's before a submission fails
-
-
-class Directory(Protocol):
-    def person(self, user_id: str) -> Person: ...
-
-
-class Announcer(Protocol):
-    """How the core's results reach people. Each method may raise; the core retries."""
-
-    def progress(self, sub: Submission, note: str) -> None: ...
-    def modal_result(self, sub: Submission, case: Case) -> None: ...
-    def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]: ...
-    def link(self, sub: Submission) -> str | None: ...
-    def team_notice(self, sub: Submission, case: Case, channel: str) -> dict[str, Any]: ...
-    def failure(self, sub: Submission, message: str, *, fix_input: bool) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,8 @@ class CaseService:
             sub = self.store.mark_failed(sub, error=message, error_kind="internal")
             self._tell_failure(sub, message, fix_input=False)
             return
-        if sub.state in (State.ACCEPTED, State.SENT):
+        # A failed submission that has its case (nobody could be told) only needs telling.
+        if sub.state in (State.ACCEPTED, State.SENT) and sub.case is None:
             created = self._create(sub)
             if created is None:
                 return
@@ -184,15 +180,11 @@ class CaseService:
 
     def _create(self, sub: Submission) -> Submission | None:
         if sub.state is State.SENT or sub.uncertain:
-            # A previous createCase may have reached Kore.ai: look before sending again.
-            try:
-                found = self._reconcile(sub)
-            except KoreError as exc:
-                return self._after_error(sub, exc, reconciling=True)
-            if found:
-                log.info("submission %s: adopted %s found by reconciliation", sub.id,
-                         found.refId)
-                return self.store.mark_created(sub, found)
+            # A previous createCase may have reached Kore.ai, or may still: look before
+            # sending it again.
+            verdict, sub = self._look_for_lost_case(sub)
+            if verdict != "send":
+                return sub if verdict == "found" else None
         try:
             request = self._request(sub)
         except MissingContact:
@@ -215,17 +207,20 @@ class CaseService:
         try:
             case = self.kore.create_case(request, language=language)
         except KoreError as exc:
-            return self._after_error(sub, exc, reconciling=False)
+            return self._after_error(sub, exc)
         log.info("submission %s: created %s", sub.id, case.refId)
+        if sub.uncertain:  # an earlier createCase may have been committed after all
+            others = late_duplicates(self.kore, self.store, self.settings, sub, case,
+                                     self.clock())
+            sub = self._record_duplicates(sub, case, others) if others else sub
         return self.store.mark_created(sub, case)
 
-    def _after_error(self, sub: Submission, exc: KoreError, *, reconciling: bool) -> None:
+    def _after_error(self, sub: Submission, exc: KoreError) -> None:
         if isinstance(exc, KoreStopped):  # not an attempt: the next start makes the call
-            if not reconciling:
-                self.store.mark_unsent(sub)
+            self.store.mark_unsent(sub)
             log.info("submission %s: left for the next start (%s)", sub.id, exc)
             return None
-        uncertain = sub.uncertain or exc.outcome_unknown or (reconciling)
+        uncertain = sub.uncertain or exc.outcome_unknown
         kind = type(exc).__name__
         sub = self.store.mark_not_created(sub, uncertain=uncertain, error=str(exc),
                                           error_kind=kind)
@@ -234,7 +229,7 @@ class CaseService:
             delay = (exc.retry_after if isinstance(exc, KoreRateLimited)
                      else self.retry_policy.delay(attempts))
             log.warning("submission %s: %s; retry %d in %.1fs", sub.id, exc, attempts + 1, delay)
-            if attempts == 1:
+            if attempts == 1 and not uncertain:  # an uncertain one is told "being confirmed"
                 self._progress(sub, f"{exc.user_message} Retrying automatically…")
             self._again(sub.id, delay)
             return None
@@ -270,46 +265,82 @@ class CaseService:
         except Exception:
             return "en"
 
-    def _reconcile(self, sub: Submission) -> Case | None:
-        """Find the case a lost createCase may have made: same title, requester, template."""
-        sent = sub.sent_at or sub.created_at
-        query = CaseQuery(
-            searchText=sub.draft.title[:100],
-            startDate=datetime.fromtimestamp(sub.created_at, UTC) - timedelta(minutes=5),
-            endDate=datetime.fromtimestamp(max(self.clock(), sent), UTC) + timedelta(minutes=5),
-            limit=50,
-        )
-        email = (sub.request or {}).get("emailId")
-        template = self.settings.template(sub.draft.template_id)
-        for page in range(5):
-            result = self.kore.get_cases(query.model_copy(update={"skip": page * 50}))
-            for case in result.results:
-                if case.name != sub.draft.title:
-                    continue
-                if email and case.userInfo and case.userInfo.emailId and \
-                        case.userInfo.emailId.lower() != email.lower():
-                    continue
-                if template and case.caseTmp not in (None, template.name, template.id):
-                    continue
-                owner = self.store.by_case_id(case.id)
-                if owner and owner.id != sub.id:
-                    continue  # that one belongs to another submission
-                return case
-            if not result.hasMore:
-                break
-        return None
+    # ---- a createCase whose answer was lost (reconcile.py) -------------------------------
+    def _look_for_lost_case(self, sub: Submission) -> tuple[str, Submission]:
+        """One look: "found" (adopted), "wait" (another look is scheduled, or it failed for
+        good) or "send" (no case, and none can still be committed late: send again)."""
+        round_ = Round.of(sub)
+        round_.looks += 1
+        timeout = self.settings.kore_timeout_seconds
+        try:
+            cases = find_cases(self.kore, self.store, self.settings, sub, self.clock())
+        except KoreStopped:
+            log.info("submission %s: left for the next start to look for its case", sub.id)
+            return "wait", sub
+        except KoreError as exc:
+            round_.failures += 1
+            if round_.failures >= self.retry_policy.attempts:
+                self._unconfirmed(sub, exc)
+                return "wait", sub
+            delay = (exc.retry_after if isinstance(exc, KoreRateLimited)
+                     else self.retry_policy.delay(round_.failures))
+            log.warning("submission %s: could not look for its case (%s); look %d in %.1fs",
+                        sub.id, exc, round_.looks + 1, delay)
+            return "wait", self._look_again(sub, round_, delay)
+        if cases:
+            return "found", self._adopt(sub, cases)
+        remaining = quiet_until(sub, timeout) - self.clock()
+        if remaining > 0:
+            return "wait", self._look_again(sub, round_, min(round_.gap(timeout), remaining))
+        log.info("submission %s: no case in Kore.ai %.0fs after it was sent: sending it again",
+                 sub.id, QUIET_TIMEOUTS * timeout)
+        return "send", self.store.mark_step(sub, ROUND, None)
+
+    def _look_again(self, sub: Submission, round_: Round, delay: float) -> Submission:
+        if not round_.told:  # once per round, not at every look
+            self._progress(sub, confirming_note(self.settings.kore_timeout_seconds))
+            round_.told = True
+        sub = self.store.mark_step(sub, ROUND, round_.dump())
+        self._again(sub.id, delay)
+        return sub
+
+    def _adopt(self, sub: Submission, cases: list[Case]) -> Submission:
+        case, *others = cases  # the oldest is the one the first createCase made
+        log.info("submission %s: adopted %s found by reconciliation", sub.id, case.refId)
+        if others:
+            sub = self._record_duplicates(sub, case, others)
+        return self.store.mark_created(sub, case)
+
+    def _record_duplicates(self, sub: Submission, case: Case, others: list[Case]) -> Submission:
+        """A late commit made a second case after all: say so, never hide it."""
+        refs = [c.refId for c in others]
+        log.warning("submission %s: Kore.ai has %s for it besides %s (a createCase committed "
+                    "late)", sub.id, ", ".join(refs), case.refId)
+        return self.store.mark_step(sub, DUPLICATES, refs)
+
+    def _unconfirmed(self, sub: Submission, exc: KoreError) -> None:
+        log.error("submission %s: gave up looking for its case: %s", sub.id, exc)
+        message = unconfirmed_message(exc.user_message, sub.id)
+        sub = self.store.mark_step(sub, ROUND, None)  # a retry starts a new round
+        sub = self.store.mark_failed(sub, error=message, error_kind=UNCONFIRMED)
+        self._tell_failure(sub, message, fix_input=False)
 
     # ---- telling people ---------------------------------------------------------------------
     def _announce(self, sub: Submission) -> None:
         case = sub.case
         assert case is not None
         pending_errors: list[str] = []
+        tries = sub.steps.get("_tries", 0)
         if "card" not in sub.steps:
             sub = self._step(sub, "card", lambda: self.announcer.confirmation(sub, case),
                              pending_errors)
+            if "card" not in sub.steps and tries + 1 >= self.retry_policy.announce_attempts:
+                # The conversation refused it every time: the person gets it, at least.
+                sub = self._step(sub, "card", lambda: self.announcer.personal_card(sub, case),
+                                 pending_errors)
         # `sub` is rebound after each step, so the modal sees where the card went.
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("modal", lambda: self.announcer.modal_result(sub, case) or True),
+            ("modal", lambda: bool(self.announcer.modal_result(sub, case))),  # False: closed
         ]
         if "card" in sub.steps:  # a card still to be posted gets its link on the retry
             steps.append(("link", lambda: self.announcer.link(sub)))
@@ -320,13 +351,26 @@ class CaseService:
             if name not in sub.steps:
                 sub = self._step(sub, name, step, pending_errors)
         if pending_errors:
-            tries = sub.steps.get("_tries", 0) + 1
+            tries += 1
             sub = self.store.mark_step(sub, "_tries", tries)
             if tries < self.retry_policy.announce_attempts:
                 self._again(sub.id, self.retry_policy.delay(tries))
                 return
             log.error("submission %s: gave up announcing %s", sub.id, ", ".join(pending_errors))
+        if "card" not in sub.steps and sub.steps.get("modal") is not True:
+            self._untold(sub, case)
+            return
         self.store.mark_announced(sub, snapshot_of(case), tracking=not case.status.is_closed)
+
+    def _untold(self, sub: Submission, case: Case) -> None:
+        """Nobody learnt of the case, so it is not "announced": it fails with its case kept,
+        `slackcase submissions` lists it with the refId, and a retry tries telling again."""
+        message = (f"Case {case.refId} was created in Kore.ai, but Slack refused its card "
+                   "in the conversation, through the response_url and as a direct message, "
+                   "so nobody has been told.")
+        log.error("submission %s: %s", sub.id, message)
+        sub = self.store.mark_step(sub, "_tries", 0)  # a retry gets tries of its own
+        self.store.mark_failed(sub, error=message, error_kind="untold")
 
     def _step(self, sub: Submission, name: str, step: Callable[[], Any],
               pending_errors: list[str]) -> Submission:

@@ -17,6 +17,7 @@ from slackcase.kore.errors import (
     KoreAuthError,
     KoreBadResponse,
     KoreError,
+    KoreNoAnswer,
     KoreRateLimited,
     KoreRejected,
     KoreStopped,
@@ -139,11 +140,10 @@ class KoreClient:
                                   sent=False) from None
         except httpx.TimeoutException:
             log.warning("kore %s timed out", path)
-            raise KoreUnavailable("Kore.ai did not answer in time", sent=True) from None
+            raise KoreNoAnswer("Kore.ai did not answer in time") from None
         except Exception as exc:  # anything else may have reached Kore.ai: reconcile it
             log.warning("kore %s failed: %s", path, type(exc).__name__)
-            raise KoreUnavailable(f"connection to Kore.ai failed ({type(exc).__name__})",
-                                  sent=True) from None
+            raise KoreNoAnswer(f"connection to Kore.ai failed ({type(exc).__name__})") from None
         elapsed_ms = (time.monotonic() - started) * 1000
         log.info("kore %s -> %s in %.0f ms (queued %.0f ms)", path, response.status_code,
                  elapsed_ms, waited * 1000)

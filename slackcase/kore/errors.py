@@ -7,6 +7,8 @@ reconciled with getCases before it is retried.
 
 from __future__ import annotations
 
+from slackcase.logs import mask
+
 # Kore.ai's error text ends up in logs, the store and Slack notices; an answer body of
 # thousands of characters is cut here, once, so none of them carries it whole.
 MESSAGE_MAX = 500
@@ -21,7 +23,7 @@ class KoreError(Exception):
     retryable = False
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(_clip(message))
+        super().__init__(_clip(mask(message)))  # an echoed token never reaches a person
         self.status = status
 
     @property
@@ -51,7 +53,7 @@ class KoreRejected(KoreError):
     """4xx other than auth and rate limit: the request itself was refused."""
 
     def __init__(self, messages: list[str], *, status: int | None = None) -> None:
-        self.messages = [_clip(m) for m in messages]
+        self.messages = [_clip(mask(m)) for m in messages]
         super().__init__("; ".join(self.messages) or "request rejected", status=status)
 
     @property
@@ -71,6 +73,14 @@ class KoreUnavailable(KoreError):
     @property
     def user_message(self) -> str:
         return "Kore.ai is not answering right now."
+
+
+class KoreNoAnswer(KoreUnavailable):
+    """The request was sent and no answer came (timeout, connection lost): Kore.ai may still
+    be working on it, and commit it seconds later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sent=True)
 
 
 class KoreStopped(KoreError):

@@ -234,6 +234,11 @@ class FakeSlack:
         self.responses[key] = []
         return f"{self.url}/response/{key}"
 
+    def expire_response_urls(self) -> None:
+        """Every response_url given so far stops working, as Slack's do after 30 minutes."""
+        with self._lock:
+            self.responses.clear()
+
     def fail(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None,
              times: int = 1, channel: str | None = None) -> None:
         self.faults.append(Fault(method, error, status, retry_after, times, channel))

@@ -84,10 +84,13 @@ class Fault:
     status: int | None = None  # answer this status instead of the real one
     retry_after: float | None = None  # with status 429
     delay: float = 0.0  # seconds before answering
-    commit: bool = False  # with delay: do the work first, then answer late ("slow but commits")
+    # with delay: the work is committed when the delay ends and the answer follows it, so a
+    # client that timed out meanwhile finds nothing until then ("slow, commits late")
+    commit: bool = False
     malformed: bool = False  # do the work, answer 200 with broken JSON
     message: str | None = None  # with status: the error's msg instead of the usual one
     times: int = 1
+    message: str | None = None  # with status: the error message Kore.ai answers
 
     def matches(self, op: str) -> bool:
         return self.times != 0 and self.op in ("*", op)
@@ -201,11 +204,9 @@ class KoreSandbox:
             if fault.delay:
                 time.sleep(fault.delay)
             raise _status_error(fault)
-        if fault and fault.delay and not fault.commit:
+        if fault and fault.delay:
             time.sleep(fault.delay)
         result = self._dispatch(op, match["case"], body)
-        if fault and fault.commit and fault.delay:
-            time.sleep(fault.delay)
         if fault and fault.commit and fault.status:
             raise _status_error(fault)
         if fault and fault.malformed:

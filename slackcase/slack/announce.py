@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from slack_sdk.webhook import WebhookClient
 
 from slackcase.config import Settings
 from slackcase.core.domain import Submission
+from slackcase.core.reconcile import DUPLICATES, UNCONFIRMED
 from slackcase.kore.models import Case
 from slackcase.slack import messages, views
 from slackcase.slack.forms import ModalMetadata
@@ -51,7 +53,8 @@ class SlackAnnouncer:
                                      requester_id=sub.draft.requester_id,
                                      filed_by=sub.origin.user_id,
                                      template_name=self.settings.template_name(
-                                         sub.draft.template_id))
+                                         sub.draft.template_id),
+                                     duplicates=sub.steps.get(DUPLICATES) or [])
 
     def _update_modal(self, sub: Submission, view: Any) -> bool:
         if not sub.origin.view_id:
@@ -96,35 +99,47 @@ class SlackAnnouncer:
 
     def confirmation(self, sub: Submission, case: Case) -> dict[str, Any]:
         origin = sub.origin
+        if not origin.channel_id:
+            return self.personal_card(sub, case)
         card = self.card(sub, case)
         metadata = {"event_type": "slackcase_case_created",
                     "event_payload": {"submission": sub.id, "case_id": case.id,
                                       "ref_id": case.refId}}
-        if origin.channel_id:
+        try:
+            response = self.client.chat_postMessage(
+                channel=origin.channel_id, thread_ts=origin.thread_ts, text=card.text,
+                blocks=card.blocks_dict(), metadata=metadata, unfurl_links=False)
+        except SlackApiError as exc:
+            if slack_error(exc) not in CANNOT_POST:
+                raise  # the core tries again, and personal_card() on its last try
+            log.info("cannot post in %s (%s): falling back", origin.channel_id,
+                     slack_error(exc))
+            return self.personal_card(sub, case, invite_hint=True)
+        return {"via": "thread" if origin.thread_ts else "channel",
+                "channel": response["channel"], "ts": response["ts"]}
+
+    def personal_card(self, sub: Submission, case: Case, *,
+                      invite_hint: bool = False) -> dict[str, Any]:
+        """The card for the person who filed it, when the conversation cannot have it:
+        through the request's response_url, else as a direct message. Raises if neither
+        reached them."""
+        origin = sub.origin
+        card = self.card(sub, case)
+        if origin.response_url:
             try:
-                response = self.client.chat_postMessage(
-                    channel=origin.channel_id, thread_ts=origin.thread_ts, text=card.text,
-                    blocks=card.blocks_dict(), metadata=metadata, unfurl_links=False)
-                return {"via": "thread" if origin.thread_ts else "channel",
-                        "channel": response["channel"], "ts": response["ts"]}
-            except SlackApiError as exc:
-                if slack_error(exc) not in CANNOT_POST:
-                    raise
-                log.info("cannot post in %s (%s): falling back", origin.channel_id,
-                         slack_error(exc))
-            if origin.response_url:
-                try:
-                    in_channel = origin.source == "command"
-                    self._respond(origin.response_url, text=card.text, blocks=card.blocks_dict(),
-                                  response_type="in_channel" if in_channel else "ephemeral",
-                                  replace_original=False)
-                    if not origin.direct:  # nobody can invite the bot into a DM
+                in_channel = origin.source == "command"
+                self._respond(origin.response_url, text=card.text, blocks=card.blocks_dict(),
+                              response_type="in_channel" if in_channel else "ephemeral",
+                              replace_original=False)
+            except Exception as exc:  # expired response_url, network: try a DM
+                log.info("response_url failed (%s): sending a DM", exc)
+            else:
+                if invite_hint and not origin.direct:  # nobody can invite the bot to a DM
+                    with contextlib.suppress(Exception):  # the card itself got through
                         self._respond(origin.response_url, response_type="ephemeral",
                                       replace_original=False,
                                       text=messages.invite_hint(origin.channel_id))
-                    return {"via": "response_url", "channel": origin.channel_id}
-                except Exception as exc:  # expired response_url, network: try a DM
-                    log.info("response_url failed (%s): sending a DM", exc)
+                return {"via": "response_url", "channel": origin.channel_id}
         return self._dm(origin.user_id, card)
 
     def link(self, sub: Submission) -> str | None:
@@ -168,7 +183,8 @@ class SlackAnnouncer:
             except SlackApiError as exc:  # the person must still learn it: say it elsewhere
                 log.warning("the form could not be given back (%s): sending a notice",
                             slack_error(exc))
-        note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input)
+        note = messages.failure(sub.draft.title, message, sub.id, retryable=not fix_input,
+                                uncertain=sub.error_kind == UNCONFIRMED)
         if sub.origin.response_url and sub.origin.channel_id:
             try:
                 self._respond(sub.origin.response_url, text=note.text, blocks=note.blocks_dict(),
@@ -191,5 +207,6 @@ class SlackAnnouncer:
             due=sub.draft.due, requester=sub.draft.requester_id,
             template_id=sub.draft.template_id, show_contact=show_contact,
             contact_name=person.name if person else None,
-            banner=views.failure_banner(message, sub.id))
+            banner=views.failure_banner(message, sub.id,
+                                        uncertain=sub.error_kind == UNCONFIRMED))
         return self._update_modal(sub, view)

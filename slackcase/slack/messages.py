@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -52,7 +53,7 @@ def assignee_label(case: Case, slack_user: str | None) -> str:
 
 
 def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
-                 filed_by: str, template_name: str) -> Message:
+                 filed_by: str, template_name: str, duplicates: Sequence[str] = ()) -> Message:
     fields = [
         MarkdownTextObject(text=f"*Status*\n{clip_escaped(case.status.name, NAME_SHOWN)}"),
         MarkdownTextObject(text=f"*Assignee*\n{assignee}"),
@@ -69,6 +70,12 @@ def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
         SectionBlock(fields=fields),
         ContextBlock(elements=[MarkdownTextObject(text=filed)]),
     ]
+    if duplicates:  # told, not hidden: someone has to close the extra case
+        others = ", ".join(f"*{escape(ref)}*" for ref in duplicates)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f":warning: Kore.ai also made {others} for this request (its first answer "
+                 f"came too late). {escape(case.refId)} is the one followed here; the other "
+                 "can be closed.")]))
     plain_assignee = case.assignee_name or "nobody yet"
     return Message(text=escape(summary_line(case, plain_assignee)), blocks=blocks)
 
@@ -111,11 +118,14 @@ def resolved_dm(case: Case, title: str, conversation: str | None) -> Message:
              f"{clip_escaped(status, NAME_SHOWN)}.{where}"))])
 
 
-def failure(title: str, message: str, submission_id: str, *, retryable: bool) -> Message:
-    text = f"Your case “{clip(title, 150)}” was not created: {clip(message, ERROR_SHOWN)}"
+def failure(title: str, message: str, submission_id: str, *, retryable: bool,
+            uncertain: bool = False) -> Message:
+    """`uncertain`: Kore.ai may have the case (its answer was lost), so it is not "not created"."""
+    outcome = "could not be confirmed" if uncertain else "was not created"
+    text = f"Your case “{clip(title, 150)}” {outcome}: {clip(message, ERROR_SHOWN)}"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(
-            text=f":warning: Your case *{clip_escaped(title, 150)}* was not created.\n"
+            text=f":warning: Your case *{clip_escaped(title, 150)}* {outcome}.\n"
                  f"{clip_escaped(message, ERROR_SHOWN)}")),
         ContextBlock(elements=[MarkdownTextObject(
             text=f"Reference for your admin: `{submission_id}`. Your input is kept.")]),

@@ -144,9 +144,12 @@ def progress_view(headline: str, detail: str | None = None) -> dict[str, Any]:
             "close": {"type": "plain_text", "text": "Close"}, "blocks": blocks}
 
 
-def failure_banner(message: str, reference: str | None = None) -> str:
-    """The warning above a form given back after a failure; `message` may quote Kore.ai."""
-    text = f":warning: *The case was not created.* {clip_escaped(message, ERROR_SHOWN)}"
+def failure_banner(message: str, reference: str | None = None, *,
+                   uncertain: bool = False) -> str:
+    """The warning above a form given back after a failure; `message` may quote Kore.ai.
+    `uncertain`: Kore.ai may have the case (its answer was lost), so not "not created"."""
+    headline = "The case could not be confirmed." if uncertain else "The case was not created."
+    text = f":warning: *{headline}* {clip_escaped(message, ERROR_SHOWN)}"
     if reference:
         text += (f"\nYour input is below: press *Create case* to try again. "
                  f"(Reference `{reference}`)")

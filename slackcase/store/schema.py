@@ -92,13 +92,13 @@ def _move_steps(cur: Cursor) -> None:
                        "WHERE steps <> '{}'").fetchall()
     for sub_id, raw, updated_at in rows:
         steps = json.loads(raw or "{}")
-        for notice in steps.pop("outbox", None) or []:
+        for order, notice in enumerate(steps.pop("outbox", None) or []):
             kind = notice.get("kind", "card")
             payload = {k: v for k, v in notice.items() if k != "kind"}
             cur.execute("INSERT INTO notices (id, submission_id, kind, payload, created_at)"
                         " VALUES (?,?,?,?,?)",
                         ("n-" + uuid.uuid4().hex, sub_id, kind, json.dumps(payload),
-                         updated_at))
+                         updated_at + order * 1e-6))
         for name, value in steps.items():
             cur.execute("INSERT INTO steps (submission_id, name, value) VALUES (?,?,?)",
                         (sub_id, name, json.dumps(value)))

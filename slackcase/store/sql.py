@@ -17,6 +17,7 @@ from typing import Any
 from slackcase.core.domain import UNFINISHED, CaseDraft, Origin, State, Submission
 from slackcase.core.ports import StoreUnavailable, ThreadHasCase
 from slackcase.kore.models import Case
+from slackcase.logs import mask
 from slackcase.store.engine import Engine
 
 _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
@@ -172,7 +173,7 @@ class SqlStore:
     def mark_not_created(self, sub: Submission, *, uncertain: bool, error: str,
                          error_kind: str) -> Submission:
         return self._update(sub, {"state": State.ACCEPTED, "uncertain": uncertain,
-                                  "error": error, "error_kind": error_kind})
+                                  "error": mask(error), "error_kind": error_kind})
 
     def mark_created(self, sub: Submission, case: Case) -> Submission:
         return self._update(sub, {"state": State.CREATED, "case": case, "uncertain": False,
@@ -192,7 +193,7 @@ class SqlStore:
                             tracking=int(tracking), lease_owner=None, lease_until=None)
 
     def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
-        return self._update(sub, {"state": State.FAILED, "error": error,
+        return self._update(sub, {"state": State.FAILED, "error": mask(error),
                                   "error_kind": error_kind},
                             lease_owner=None, lease_until=None)
 

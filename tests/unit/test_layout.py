@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "slackcase"
 # What each layer may import from slackcase (besides itself). Read top to bottom:
 # cli -> check/demo -> app -> slack -> store -> core -> kore, config, logs.
 ALLOWED = {
-    "kore": set(),
+    "kore": {"logs"},
     "core": {"kore", "config", "logs"},
     "store": {"core", "kore", "config", "logs"},
     "slack": {"core", "store", "kore", "config", "logs"},

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from slackcase.core.domain import State
+from slackcase.core.reconcile import UNCONFIRMED
 from slackcase.slack import ids, messages, views
 from slackcase.slack.forms import ModalMetadata, default_due
 from slackcase.slack.listeners.acking import acked
@@ -106,7 +107,8 @@ def edit_submission(services: Services) -> Callable[..., None]:
                                requester=sub.draft.requester_id,
                                template_id=sub.draft.template_id, show_contact=meta.contact,
                                contact_name=person.name,
-                               banner=views.failure_banner(sub.error or ""))
+                               banner=views.failure_banner(
+                                   sub.error or "", uncertain=sub.error_kind == UNCONFIRMED))
         services.client.views_open(trigger_id=body["trigger_id"], view=form)
 
     return acked(services, work)
