@@ -18,7 +18,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from slackcase.config import Settings
-from slackcase.core.domain import CaseDraft, Origin, State, Submission, new_submission_id
+from slackcase.core.domain import (
+    CaseDraft,
+    MissingContact,
+    Origin,
+    State,
+    Submission,
+    case_request,
+    new_submission_id,
+    snapshot_of,
+)
 from slackcase.core.jobs import Jobs
 from slackcase.core.ports import Announcer, Directory, Store, StoreUnavailable
 from slackcase.core.reconcile import (
@@ -40,7 +49,6 @@ from slackcase.kore import (
     KoreError,
     KoreRateLimited,
     KoreStopped,
-    UserInfo,
 )
 from slackcase.logs import correlation
 
@@ -61,10 +69,6 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter (AWS architecture blog's recipe)."""
         return random.uniform(self.base / 2, min(self.cap, self.base * 2 ** (attempt - 1)))
-
-
-class MissingContact(Exception):
-    """Kore.ai needs an email or phone and the requester has neither."""
 
 
 class CaseService:
@@ -242,22 +246,8 @@ class CaseService:
         return None
 
     def _request(self, sub: Submission) -> CreateCaseRequest:
-        draft = sub.draft
-        person = self.directory.person(draft.requester_id)
-        email = draft.contact_email or person.email
-        phone = draft.contact_phone or (person.phone if not email else None)
-        if not email and not phone:
-            raise MissingContact
-        return CreateCaseRequest(
-            caseTmp=draft.template_id,
-            name=draft.title,
-            desc=draft.description,
-            userInfo=UserInfo(name=person.name),
-            emailId=email,
-            phoneNumber=_digits(phone) if phone else None,
-            source=self.settings.kore_case_source,
-            dueDate=draft.due,
-        )
+        person = self.directory.person(sub.draft.requester_id)
+        return case_request(sub.draft, person, self.settings.kore_case_source)
 
     def _language(self, sub: Submission) -> str:
         try:
@@ -392,20 +382,3 @@ class CaseService:
             self.announcer.failure(sub, message, fix_input=fix_input)
         except Exception:
             log.exception("submission %s: could not tell the user about the failure", sub.id)
-
-
-def snapshot_of(case: Case) -> dict[str, Any]:
-    """The parts of a case whose change people hear about."""
-    return {
-        "status": case.status.name,
-        "closed": case.status.is_closed,
-        "assignee": case.assignee_name,
-        "assignee_id": (case.currAssignee.aId or case.currAssignee.agentId)
-        if case.currAssignee else None,
-        "priority": case.priority.name,
-    }
-
-
-def _digits(phone: str) -> str:
-    keep = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return keep or phone

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from slackcase.kore.models import Case
+from slackcase.kore.models import Case, CreateCaseRequest, UserInfo
 
 
 class State(StrEnum):
@@ -116,3 +116,43 @@ class Submission(BaseModel):
     @property
     def done(self) -> bool:
         return self.state is State.ANNOUNCED
+
+
+def snapshot_of(case: Case) -> dict[str, Any]:
+    """The parts of a case whose change people hear about."""
+    return {
+        "status": case.status.name,
+        "closed": case.status.is_closed,
+        "assignee": case.assignee_name,
+        "assignee_id": (case.currAssignee.aId or case.currAssignee.agentId)
+        if case.currAssignee else None,
+        "priority": case.priority.name,
+    }
+
+
+def phone_digits(phone: str) -> str:
+    keep = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return keep or phone
+
+
+class MissingContact(Exception):
+    """Kore.ai needs an email or phone and the requester has neither."""
+
+
+def case_request(draft: CaseDraft, person: Person, source: str) -> CreateCaseRequest:
+    """The createCase body for a draft: the requester's real name, and a way to reach them
+    (the form's contact first, then their Slack profile's)."""
+    email = draft.contact_email or person.email
+    phone = draft.contact_phone or (person.phone if not email else None)
+    if not email and not phone:
+        raise MissingContact
+    return CreateCaseRequest(
+        caseTmp=draft.template_id,
+        name=draft.title,
+        desc=draft.description,
+        userInfo=UserInfo(name=person.name),
+        emailId=email,
+        phoneNumber=phone_digits(phone) if phone else None,
+        source=source,
+        dueDate=draft.due,
+    )

@@ -20,17 +20,14 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
-
 from slackcase.sandbox.loopback import (
     LoopbackHandler,
     LoopbackServer,
     serve_in_thread,
     server_url,
 )
-from slackcase.sandbox.slack_limits import MESSAGE_TEXT_MAX, element_problems, units
+from slackcase.sandbox.slack_api import Channel, SlackFault, WebApiMethods
+from slackcase.sandbox.slack_limits import MESSAGE_TEXT_MAX, block_kit_problems, units
 from slackcase.slack import ids
 
 REQUIRED_ARGS: dict[str, list[str]] = json.loads(
@@ -50,27 +47,12 @@ SCOPE_OF: dict[str, str | None] = {
     "usergroups.users.list": "usergroups:read",
     "apps.connections.open": ids.APP_TOKEN_SCOPE,
 }
-MESSAGE_BLOCKS = {"section", "divider", "image", "actions", "context", "header", "rich_text",
-                  "markdown", "video", "file", "table"}
-MODAL_BLOCKS = MESSAGE_BLOCKS | {"input"}
 # An app installed from manifest.yml is granted what it asks for, no more.
 DEFAULT_SCOPES = ids.BOT_SCOPES
 
 
-class SlackFault(Exception):
-    def __init__(self, error: str, status: int = 200, retry_after: int | None = None) -> None:
-        super().__init__(error)
-        self.error, self.status, self.retry_after = error, status, retry_after
 
 
-@dataclass
-class Channel:
-    id: str
-    name: str
-    is_private: bool = False
-    bot_member: bool = True
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    kind: str = "channel"  # channel | im | mpim
 
 
 @dataclass
@@ -92,69 +74,7 @@ class Fault:
     channel: str | None = None
 
 
-def block_kit_problems(blocks: list[dict[str, Any]], *, surface: str) -> list[str]:
-    """What slack_sdk's validators accept but Slack would refuse."""
-    allowed = MODAL_BLOCKS if surface in ("modal", "home") else MESSAGE_BLOCKS
-    limit = 50 if surface == "message" else 100
-    problems = []
-    if len(blocks) > limit:
-        problems.append(f"too many blocks ({len(blocks)} > {limit})")
-    seen: set[str] = set()
-    for raw in blocks:
-        kind = raw.get("type")
-        if kind not in allowed:
-            problems.append(f"block type {kind!r} not allowed in a {surface}")
-            continue
-        block = Block.parse(raw)
-        if block is None:
-            problems.append(f"unparseable block {raw!r:.80}")
-            continue
-        try:
-            block.validate_json()
-        except SlackObjectFormationError as exc:
-            problems.append(f"{kind}: {exc}")
-        block_id = raw.get("block_id")
-        if block_id:
-            if block_id in seen:
-                problems.append(f"duplicate block_id {block_id}")
-            seen.add(block_id)
-        text = (raw.get("text") or {}).get("text", "")
-        if units(text) > (150 if kind == "header" else 3000):
-            problems.append(f"{kind} text over {150 if kind == 'header' else 3000} characters")
-        element = raw.get("element") or {}
-        initial, cap = element.get("initial_value"), element.get("max_length")
-        if isinstance(initial, str) and cap and units(initial) > cap:
-            problems.append(f"{block_id}: initial_value longer than max_length")
-        for f in raw.get("fields") or []:
-            if units(f.get("text", "")) > 2000:
-                problems.append("section field over 2000 characters")
-        problems += element_problems(raw)
-    return problems
-
-
-def view_problems(view: dict[str, Any]) -> list[str]:
-    problems = []
-    try:
-        View(**view).validate_json()
-    except (SlackObjectFormationError, TypeError, ValueError) as exc:
-        problems.append(str(exc))
-    kind = view.get("type")
-    if kind not in ("modal", "home"):
-        problems.append(f"view type {kind!r}")
-    if len(view.get("private_metadata") or "") > 3000:
-        problems.append("private_metadata over 3000 characters")
-    if kind == "modal":
-        for part in ("title", "submit", "close"):
-            if units((view.get(part) or {}).get("text", "")) > 24:
-                problems.append(f"{part} over 24 characters")
-        has_input = any(b.get("type") == "input" for b in view.get("blocks") or [])
-        if has_input and not view.get("submit"):
-            problems.append("a modal with inputs needs submit")
-    problems += block_kit_problems(view.get("blocks") or [], surface=kind or "modal")
-    return problems
-
-
-class FakeSlack:
+class FakeSlack(WebApiMethods):
     def __init__(self, *, bot_token: str = "xoxb-fake-bot-token", app_token: str | None = None,
                  latency: float = 0.0, team_id: str = "T0FAKE", bot_user: str = "UBOTCASE",
                  validate_blocks: bool = True) -> None:
@@ -349,167 +269,6 @@ class FakeSlack:
         if token != (self.app_token if app_method else self.bot_token):
             raise SlackFault("invalid_auth")
         return self.app_scopes if app_method else self.scopes
-
-    def _next_ts(self) -> str:
-        return f"{1_780_000_000 + next(self._ts)}.{next(self._ts):06d}"
-
-    def _auth_test(self, args: dict) -> dict:
-        return {"url": "https://fake.slack.test/", "team": "Fake", "user": "slackcase",
-                "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "BFAKE"}
-
-    def _apps_connections_open(self, args: dict) -> dict:
-        if not self.socket_url:
-            raise SlackFault("socket_mode_not_enabled")
-        return {"url": self.socket_url}
-
-    def _users_info(self, args: dict) -> dict:
-        user = self.users.get(args["user"])
-        if not user:
-            raise SlackFault("user_not_found")
-        user = json.loads(json.dumps(user))
-        if "users:read.email" not in self.scopes or user["team_id"] != self.team_id:
-            user["profile"].pop("email", None)
-        return {"user": user}
-
-    def _users_lookupByEmail(self, args: dict) -> dict:
-        email = str(args["email"]).lower()
-        user = next((u for u in self.users.values()
-                     if (u["profile"].get("email") or "").lower() == email), None)
-        if user is None:
-            raise SlackFault("users_not_found")
-        return {"user": user}
-
-    def _check_view(self, view: Any) -> dict[str, Any]:
-        if isinstance(view, str):
-            view = json.loads(view)
-        problems = view_problems(view) if self.validate_blocks else []
-        if problems:
-            raise SlackFault("invalid_arguments: " + "; ".join(problems))
-        return view
-
-    def _store_view(self, view_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        stored = dict(view, id=view_id, hash=uuid.uuid4().hex[:12],
-                      state={"values": {}}, team_id=self.team_id)
-        self.views[view_id] = stored
-        return stored
-
-    def _views_open(self, args: dict) -> dict:
-        expires = self.triggers.pop(args["trigger_id"], None)
-        if expires is None:
-            raise SlackFault("invalid_trigger_id")
-        if time.time() > expires:
-            raise SlackFault("expired_trigger_id")
-        view = self._check_view(args["view"])
-        return {"view": self._store_view("V" + uuid.uuid4().hex[:10].upper(), view)}
-
-    def _views_update(self, args: dict) -> dict:
-        view_id = args.get("view_id")
-        if not view_id:
-            raise SlackFault("invalid_arguments: missing view_id")
-        current = self.views.get(view_id)
-        if current is None:
-            raise SlackFault("not_found")
-        if args.get("hash") and args["hash"] != current["hash"]:
-            raise SlackFault("hash_conflict")
-        view = self._check_view(args["view"])
-        return {"view": self._store_view(view_id, view)}
-
-    def _views_publish(self, args: dict) -> dict:
-        view = self._check_view(args["view"])
-        return {"view": self._store_view(f"home:{args['user_id']}", view)}
-
-    def _check_message(self, args: dict) -> list[dict]:
-        blocks = args.get("blocks")
-        if isinstance(blocks, str):
-            blocks = json.loads(blocks)
-        if not blocks and not args.get("text"):
-            raise SlackFault("no_text")
-        if units(str(args.get("text") or "")) > MESSAGE_TEXT_MAX:
-            raise SlackFault("msg_too_long")
-        problems = block_kit_problems(blocks or [], surface="message") \
-            if self.validate_blocks else []
-        if problems:
-            raise SlackFault("invalid_blocks: " + "; ".join(problems))
-        return blocks or []
-
-    def _channel_for_post(self, channel_id: str) -> Channel:
-        if channel_id.startswith(("U", "W")):
-            dm = "D" + channel_id[1:]
-            return self.channels.setdefault(dm, Channel(dm, f"dm-{channel_id}", True, True))
-        channel = self.channels.get(channel_id)
-        if channel is None or (channel.is_private and not channel.bot_member):
-            raise SlackFault("channel_not_found")
-        if not channel.bot_member and "chat:write.public" not in self.scopes:
-            raise SlackFault("not_in_channel")
-        return channel
-
-    def _chat_postMessage(self, args: dict) -> dict:
-        blocks = self._check_message(args)
-        channel = self._channel_for_post(args["channel"])
-        message = {"type": "message", "bot": True, "user": self.bot_user, "ts": self._next_ts(),
-                   "text": args.get("text", ""), "blocks": blocks}
-        if args.get("thread_ts"):
-            if not any(m["ts"] == args["thread_ts"] for m in channel.messages):
-                raise SlackFault("thread_not_found")
-            message["thread_ts"] = args["thread_ts"]
-        if args.get("metadata"):
-            meta = args["metadata"]
-            message["metadata"] = json.loads(meta) if isinstance(meta, str) else meta
-        channel.messages.append(message)
-        return {"channel": channel.id, "ts": message["ts"], "message": message}
-
-    def _chat_postEphemeral(self, args: dict) -> dict:
-        self._check_message(args)
-        self._channel_for_post(args["channel"])
-        return {"message_ts": self._next_ts()}
-
-    def _chat_update(self, args: dict) -> dict:
-        blocks = self._check_message(args)
-        channel = self.channels.get(args["channel"])
-        message = next((m for m in (channel.messages if channel else [])
-                        if m["ts"] == args["ts"]), None)
-        if message is None:
-            raise SlackFault("message_not_found")
-        if not message.get("bot"):
-            raise SlackFault("cant_update_message")
-        message.update(text=args.get("text", ""), blocks=blocks, edited=True)
-        return {"channel": args["channel"], "ts": args["ts"]}
-
-    def _chat_getPermalink(self, args: dict) -> dict:
-        channel = self.channels.get(args["channel"])
-        if channel is None or (channel.kind != "channel" and not channel.bot_member):
-            raise SlackFault("channel_not_found")
-        ts = str(args["message_ts"]).replace(".", "")
-        return {"channel": args["channel"],
-                "permalink": f"https://fake.slack.test/archives/{args['channel']}/p{ts}"}
-
-    def _conversations_replies(self, args: dict) -> dict:
-        channel = self.channels.get(args["channel"])
-        history = {"im": "im:history", "mpim": "mpim:history"}.get(channel.kind) \
-            if channel else None
-        if history and history not in self.scopes:
-            raise SlackFault("missing_scope")
-        if channel is None or (channel.is_private and not channel.bot_member):
-            raise SlackFault("channel_not_found")
-        if not channel.bot_member:
-            raise SlackFault("not_in_channel")
-        root = args["ts"]
-        thread = [m for m in channel.messages
-                  if m["ts"] == root or m.get("thread_ts") == root]
-        if not thread:
-            raise SlackFault("thread_not_found")
-        thread.sort(key=lambda m: float(m["ts"]))
-        limit = min(int(args.get("limit") or 100), 1000)
-        start = int(args.get("cursor") or 0)
-        page = thread[start:start + limit]
-        more = start + limit < len(thread)
-        return {"messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
-
-    def _usergroups_users_list(self, args: dict) -> dict:
-        if args["usergroup"] not in self.usergroups:
-            raise SlackFault("no_such_subteam")
-        return {"users": list(self.usergroups[args["usergroup"]])}
 
     def response_post(self, key: str, body: dict[str, Any]) -> tuple[int, dict]:
         with self._lock:

@@ -14,16 +14,28 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import jwt
 
 from slackcase.kore.models import EMAIL, PHONE, iso_ms
+from slackcase.sandbox.kore_rules import (
+    AGENTS,
+    CREATE_FIELDS,
+    ISO_MS,
+    PATH,
+    PRIORITIES,
+    QUERY_FIELDS,
+    STATUSES,
+    UPDATE_FIELDS,
+    Fault,
+    Received,
+    SandboxError,
+    query_date,
+    status_error,
+)
 from slackcase.sandbox.loopback import (
-    LoopbackHandler,
     LoopbackServer,
     serve_in_thread,
     server_url,
@@ -36,73 +48,6 @@ DEV_CLIENT_ID = "cs-sandbox-client"
 DEV_CLIENT_SECRET = "sandbox-secret-for-local-development-only"
 DEV_ACCOUNT_ID = "5f0c0ffee0ddba11c0ffee00"
 DEV_TEMPLATES = {"ctm-general": "General", "ctm-it": "IT Support"}
-
-AGENTS = (
-    {"aId": "a-1001", "agentId": "u-1001", "name": "John Carter"},
-    {"aId": "a-1002", "agentId": "u-1002", "name": "Priya Nair"},
-    {"aId": "a-1003", "agentId": "u-1003", "name": "Mateo Silva"},
-)
-STATUSES = {
-    "open": {"_id": "sts-open", "name": "Open", "statusCategory": "Open"},
-    "in progress": {"_id": "sts-inprogress", "name": "In Progress",
-                    "statusCategory": "In Progress"},
-    "on hold": {"_id": "sts-onhold", "name": "On Hold", "statusCategory": "On Hold"},
-    "resolved": {"_id": "sts-resolved", "name": "Resolved", "statusCategory": "Resolved"},
-    "closed": {"_id": "sts-closed", "name": "Closed", "statusCategory": "Closed"},
-}
-PRIORITIES = {
-    name.lower(): {"_id": f"pr-{name.lower()}", "name": name, "color": color, "score": score}
-    for name, color, score in (("Low", "#8BC34A", 1), ("Medium", "#FFC107", 2),
-                               ("High", "#FF5722", 3), ("Critical", "#B71C1C", 4))
-}
-CREATE_FIELDS = {"caseTmp", "name", "desc", "userInfo", "emailId", "phoneNumber", "source",
-                 "dueDate"}
-QUERY_FIELDS = {"searchText", "unresolved", "unassigned", "mycase", "priority", "status",
-                "channel", "queues", "startDate", "endDate", "dueDate", "sortBy", "skip",
-                "limit", "page", "name"}
-UPDATE_FIELDS = {"caseTmp", "name", "desc", "tags", "fields", "status", "priority",
-                 "participants", "queues", "assigneeType", "currAssignee", "commentIds",
-                 "resolutionCmts", "attachments", "isActive", "dueDate", "ETA"}
-ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-PATH = re.compile(r"^/caseManagement/api/public/analytics/(?P<stream>[^/]+)/"
-                  r"(?P<op>createCase|getCases|updateCase/(?P<case>[^/]+))$")
-
-
-class SandboxError(Exception):
-    def __init__(self, status: int, msg: str, code: int | None = None) -> None:
-        super().__init__(msg)
-        self.status = status
-        self.msg = msg
-        self.code = code or status
-
-
-@dataclass
-class Fault:
-    """One injected misbehaviour. `times` < 0 means for ever."""
-
-    op: str = "*"  # createCase, getCases, updateCase or *
-    status: int | None = None  # answer this status instead of the real one
-    retry_after: float | None = None  # with status 429
-    delay: float = 0.0  # seconds before answering
-    # with delay: the work is committed when the delay ends and the answer follows it, so a
-    # client that timed out meanwhile finds nothing until then ("slow, commits late")
-    commit: bool = False
-    malformed: bool = False  # do the work, answer 200 with broken JSON
-    message: str | None = None  # with status: the error's msg instead of the usual one
-    times: int = 1
-    message: str | None = None  # with status: the error message Kore.ai answers
-
-    def matches(self, op: str) -> bool:
-        return self.times != 0 and self.op in ("*", op)
-
-
-@dataclass
-class Received:
-    op: str
-    headers: dict[str, str]
-    body: Any
-    at: float = field(default_factory=time.time)
-
 
 class KoreSandbox:
     """State and rules of the emulator; `serve()` puts it on a loopback port."""
@@ -136,7 +81,9 @@ class KoreSandbox:
 
     # ---- lifecycle ------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = serve_in_thread(_handler_for(self), host, port, "kore-sandbox")
+        from slackcase.sandbox.kore_http import handler_for
+
+        self._server = serve_in_thread(handler_for(self), host, port, "kore-sandbox")
         return self.url
 
     @property
@@ -203,12 +150,12 @@ class KoreSandbox:
         if fault and fault.status and not fault.commit:
             if fault.delay:
                 time.sleep(fault.delay)
-            raise _status_error(fault)
+            raise status_error(fault)
         if fault and fault.delay:
             time.sleep(fault.delay)
         result = self._dispatch(op, match["case"], body)
         if fault and fault.commit and fault.status:
-            raise _status_error(fault)
+            raise status_error(fault)
         if fault and fault.malformed:
             return 200, b'{"_id": "ci-'
         return 200, json.dumps(result).encode()
@@ -300,7 +247,7 @@ class KoreSandbox:
         skip, limit = int(body.get("skip", 0)), int(body.get("limit", 50))
         if skip < 0 or not 1 <= limit <= 100:
             raise SandboxError(400, "skip must be >= 0 and limit between 1 and 100")
-        start, end = _date(body, "startDate"), _date(body, "endDate")
+        start, end = query_date(body, "startDate"), query_date(body, "endDate")
         text = (body.get("searchText") or "").lower()
         with self._lock:
             cases = [dict(c) for c in self.cases.values()]
@@ -376,86 +323,3 @@ class KoreSandbox:
             return 200, {"requests": [{"op": r.op, "body": r.body, "headers": r.headers}
                                       for r in self.requests()]}
         return 404, {"errors": [{"msg": f"no admin route {method} {path}", "code": 404}]}
-
-
-def _status_error(fault: Fault) -> SandboxError:
-    status = fault.status or 500
-    error = SandboxError(status, fault.message or _fault_message(status))
-    error.retry_after = fault.retry_after  # type: ignore[attr-defined]
-    return error
-
-
-def _fault_message(status: int) -> str:
-    if status == 429:
-        return ("You've exceeded the per-minute rate limit. "
-                "Please wait for sometime before retrying.")
-    if status >= 500:
-        return "Internal server error"
-    return "Request failed"
-
-
-def _date(body: dict[str, Any], name: str) -> datetime | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ISO_MS.match(value):
-        raise SandboxError(400, f"{name} must be ISO-8601 UTC with milliseconds")
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _handler_for(sandbox: KoreSandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(LoopbackHandler):
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("sandbox %s", format % args)
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
-
-        def _send(self, status: int, payload: bytes, extra: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def _admin(self, method: str) -> None:
-            status, data = sandbox.admin(method, self.path, self._body())
-            self._send(status, json.dumps(data).encode())
-
-        def do_GET(self) -> None:
-            if self.path.startswith("/_sandbox/"):
-                return self._admin("GET")
-            if self.path == "/healthz":
-                return self._send(200, b'{"ok": true}')
-            return self._send(405, _errors(405, "use POST"))
-
-        def do_DELETE(self) -> None:
-            if self.path.startswith("/_sandbox/"):
-                return self._admin("DELETE")
-            return self._send(405, _errors(405, "use POST"))
-
-        def do_POST(self) -> None:
-            if self.path.startswith("/_sandbox/"):
-                return self._admin("POST")
-            raw = self._body()
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                status, payload = sandbox.handle(self.path, headers, raw)
-                self._send(status, payload)
-            except SandboxError as exc:
-                extra = {}
-                if getattr(exc, "retry_after", None):
-                    extra["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
-                self._send(exc.status, _errors(exc.code, exc.msg), extra)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    return Handler
-
-
-def _errors(code: int, msg: str) -> bytes:
-    return json.dumps({"errors": [{"msg": msg, "code": code}]}).encode()

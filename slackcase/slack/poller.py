@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from slackcase.core.cases import snapshot_of
-from slackcase.core.domain import Submission
+from slackcase.core.domain import Submission, snapshot_of
 from slackcase.kore import Case, CasePage, CaseQuery, KoreError
 from slackcase.logs import correlation
 from slackcase.slack import messages

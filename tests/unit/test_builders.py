@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlo
 
 from slackcase.config import load_settings
 from slackcase.kore.models import Case
-from slackcase.sandbox.fake_slack import block_kit_problems, view_problems
+from slackcase.sandbox.slack_limits import block_kit_problems, view_problems
 from slackcase.slack import ids, messages, views
 from slackcase.slack.forms import ModalMetadata
 

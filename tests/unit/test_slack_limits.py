@@ -8,8 +8,8 @@ from slackcase.core.domain import CaseDraft, Origin, State, Submission
 from slackcase.kore.errors import KoreRejected
 from slackcase.kore.models import Case
 from slackcase.logs import _Formatter
-from slackcase.sandbox.fake_slack import FakeSlack, block_kit_problems, view_problems
-from slackcase.sandbox.slack_limits import units
+from slackcase.sandbox.fake_slack import FakeSlack
+from slackcase.sandbox.slack_limits import block_kit_problems, units, view_problems
 from slackcase.slack import messages, views
 from slackcase.slack.forms import ModalMetadata
 
