@@ -13,7 +13,9 @@ from functools import partial
 from http.client import HTTPException
 
 from benchmarks.figures import cpu_times, stolen
+from benchmarks.replicas import failover, fresh_schema
 from benchmarks.rig import Bench, Stalled
+from slackcase.core.cases import LEASE_SECONDS
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -56,8 +58,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket-mode", action="store_true",
                         help="drive the app over Socket Mode instead of HTTP (needs websockets, "
                              "from the test extra)")
+    parser.add_argument("--replicas", type=_count(1), default=1,
+                        help="also run every scenario on this many app processes sharing "
+                             "--database, side by side with one process on SQLite")
+    parser.add_argument("--database", default=None,
+                        help="a postgresql:// URL for --replicas (each run uses a schema of "
+                             "its own in it, dropped afterwards)")
     parser.add_argument("--quick", action="store_true", help="seconds, not minutes (smoke run)")
     args = parser.parse_args(argv)
+    if args.replicas > 1 and not (args.database or "").startswith(("postgresql://",
+                                                                      "postgres://")):
+        print("python -m benchmarks: --replicas needs --database postgresql://user:pass@host/db",
+              file=sys.stderr)
+        return 2
+    if args.replicas > 1 and args.socket_mode:
+        print("python -m benchmarks: --replicas runs over HTTP (a load balancer in front)",
+              file=sys.stderr)
+        return 2
     if args.socket_mode and importlib.util.find_spec("websockets") is None:
         print("python -m benchmarks: --socket-mode plays Slack's end of the websocket "
               "with the websockets package: pip install -e '.[test]'", file=sys.stderr)
@@ -66,16 +83,31 @@ def main(argv: list[str] | None = None) -> int:
         args.concurrency, args.burst, args.burst_rate, args.thread_size = [1, 5], 12, 600, 300
         args.samples, args.warmup = 5, 0
         args.kore_latency, args.slack_latency = 0.05, 0.01
+    results = [measure_on(1, None, args)]
+    if args.replicas > 1:
+        with fresh_schema(args.database) as database:
+            results.append(measure_on(args.replicas, database, args))
+    report(results, args)
+    return 1 if any(problems for _, _, problems, _ in results) else 0
+
+
+Result = tuple[str, list[tuple[str, str, str, str, str]], list[str], str]
+
+
+def measure_on(replicas: int, database: str | None, args: argparse.Namespace) -> Result:
+    """Every scenario on `replicas` app processes (one on SQLite when database is None)."""
+    label = "1 process, SQLite" if database is None else f"{replicas} replicas, PostgreSQL"
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(args.kore_latency, args.slack_latency, 100_000, tmp,
-                      socket_mode=args.socket_mode)
+                      socket_mode=args.socket_mode, replicas=replicas, database=database)
         try:
-            return run(bench, args)
+            measure(bench, args)
         except (Stalled, OSError, HTTPException) as exc:  # no figures to print: say why
-            print(f"PROBLEMS:\n  {bench.why_stopped(exc)}\n{bench.log_summary()}")
-            return 1
+            bench.problems.append(bench.why_stopped(exc))
         finally:
+            summary = bench.log_summary()
             bench.close()
+    return label, bench.rows, sorted(set(bench.problems)), summary
 
 
 def waves(size: int, args: argparse.Namespace) -> int:
@@ -97,7 +129,7 @@ def burst(bench: Bench, args: argparse.Namespace) -> None:
                        f"{took / minimum:.2f}x" if minimum else "-"))
 
 
-def run(bench: Bench, args: argparse.Namespace) -> int:
+def measure(bench: Bench, args: argparse.Namespace) -> None:
     run_cpu = cpu_times()
     ready = bench.start_app()
     bench.rows.append(("start-up to ready", f"{ready * 1000:.0f} ms", "", "", ""))
@@ -146,17 +178,30 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
                        stolen(run_cpu, cpu_times()), "", "", ""))
     bench.rows.append((f"CPU stolen, during the submissions at {args.concurrency[-1]} concurrent",
                        steal_last, "", "", ""))
-    transport = "Socket Mode" if bench.socket_mode else "HTTP"
-    print(f"slackcase benchmark over {transport}: Kore.ai latency {kore * 1000:.0f} ms, Slack "
-          f"latency {slack * 1000:.0f} ms, {os.cpu_count()} CPU(s), Python "
-          f"{sys.version.split()[0]}")
-    print(f"{'scenario':<58} {'median':>9} {'p99':>9} {'ideal':>9} {'p99/ideal':>9}")
-    for name, med, p99, ideal_s, ratio in bench.rows:
-        print(f"{name:<58} {med:>9} {p99:>9} {ideal_s:>9} {ratio:>9}")
-    print(bench.log_summary())
-    if bench.problems:
-        print("PROBLEMS:\n  " + "\n  ".join(sorted(set(bench.problems))))
-        return 1
-    print("nothing lost, nothing duplicated")
-    return 0
-
+    if bench.replicas > 1:
+        failover(bench, min(20, args.concurrency[-1]), LEASE_SECONDS)
+def report(results: list[Result], args: argparse.Namespace) -> None:
+    transport = "Socket Mode" if args.socket_mode else "HTTP"
+    print(f"slackcase benchmark over {transport}: Kore.ai latency {args.kore_latency * 1000:.0f} "
+          f"ms, Slack latency {args.slack_latency * 1000:.0f} ms, {os.cpu_count()} CPU(s), "
+          f"Python {sys.version.split()[0]}")
+    names = list(dict.fromkeys(name for _, rows, _, _ in results for name, *_ in rows))
+    by_name = [{name: rest for name, *rest in rows} for _, rows, _, _ in results]
+    head = f"{'scenario':<56}"
+    for label, *_ in results:
+        head += f" | {label:^38}"
+    print(head)
+    print(f"{'':<56}" + f" | {'median':>9} {'p99':>9} {'ideal':>8} {'p99/ideal':>9}" *
+          len(results))
+    for name in names:
+        line = f"{name:<56}"
+        for rows in by_name:
+            med, p99, ideal, ratio = rows.get(name, ("", "", "", ""))
+            line += f" | {med:>9} {p99:>9} {ideal:>8} {ratio:>9}"
+        print(line)
+    for label, _, problems, summary in results:
+        print(f"{label}: {summary}")
+        if problems:
+            print("PROBLEMS:\n  " + "\n  ".join(problems))
+    if not any(problems for _, _, problems, _ in results):
+        print("nothing lost, nothing duplicated")

@@ -18,7 +18,7 @@ from slackcase.sandbox.slack_driver import Answer, Request, parse_answer
 from slackcase.sandbox.socket_slack import SocketSlack
 
 
-def fire(url: str, requests: list[Request], concurrency: int,
+def fire(urls: str | list[str], requests: list[Request], concurrency: int,
          method: str = "POST") -> list[Answer]:
     """In the load process: send each request on a new connection, `concurrency` at a time.
 
@@ -28,12 +28,15 @@ def fire(url: str, requests: list[Request], concurrency: int,
     about 30 ms sending a wave, and parsed the answers one at a time in their GIL: the
     load generator's own queue was part of every ack it timed.) A wave of `concurrency`
     requests goes out together; further requests start as answers come back.
-    `started` is time.monotonic(), comparable with the fakes'.
+    `started` is time.monotonic(), comparable with the fakes'. Given several URLs (the
+    replicas behind a load balancer), request i goes to the (i mod n)-th.
     """
-    parts = urlsplit(url)
-    assert parts.hostname and parts.port
-    address = (parts.hostname, parts.port)
-    head = f"{method} {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+    targets = []
+    for url in [urls] if isinstance(urls, str) else urls:
+        parts = urlsplit(url)
+        assert parts.hostname and parts.port
+        targets.append(((parts.hostname, parts.port),
+                        f"{method} {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"))
     answers: list[Answer | None] = [None] * len(requests)
     waiting = list(range(len(requests)))[::-1]
     with selectors.DefaultSelector() as selector:
@@ -41,6 +44,7 @@ def fire(url: str, requests: list[Request], concurrency: int,
             while waiting or selector.get_map():
                 while waiting and len(selector.get_map()) < concurrency:
                     i = waiting.pop()
+                    address, head = targets[i % len(targets)]
                     exchange = _Exchange(i, _wire(head, requests[i]))
                     selector.register(exchange.sock, selectors.EVENT_READ, exchange)
                     exchange.send(address)

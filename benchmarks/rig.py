@@ -70,8 +70,13 @@ class SandboxProcess:
 
 class Bench:
     def __init__(self, kore_latency: float, slack_latency: float, rate: int, tmp: str,
-                 socket_mode: bool = False) -> None:
+                 socket_mode: bool = False, replicas: int = 1,
+                 database: str | None = None) -> None:
         self.socket_mode = socket_mode
+        self.replicas = replicas  # app processes on one database, requests spread over them
+        self.database = database
+        self.others: list[subprocess.Popen[str]] = []  # the replicas after the first
+        self.urls: list[str] = []
         self.kore_latency, self.slack_latency = kore_latency, slack_latency
         self.proc: subprocess.Popen[str] | None = None
         self.driver: SlackDriver | None = None
@@ -99,7 +104,7 @@ class Bench:
         self.env = dict(kore_env, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         SLACK_API_URL=self.fake.api_url, KORE_HOST=self.kore.url,
                         KORE_RATE_LIMIT_PER_MINUTE=str(rate),
-                        SLACKCASE_DATABASE=str(Path(tmp) / "bench.db"),
+                        SLACKCASE_DATABASE=self.database or str(Path(tmp) / "bench.db"),
                         SLACKCASE_POLL_SECONDS="3600")
         self.tmp = tmp
         self.log_path = Path(tmp) / "app.log"  # logged at the default level, as operators run it
@@ -117,8 +122,22 @@ class Bench:
         self._peers.close()
 
     def start_app(self, rate: int | None = None) -> float:
+        """Start the app (the first replica; the others after it); seconds to ready."""
         if rate:
             self.env["KORE_RATE_LIMIT_PER_MINUTE"] = str(rate)
+        ready = self._start_one()
+        self.urls = [] if self.socket_mode or not self.driver else [self.driver.url]
+        for _ in range(self.replicas - 1):
+            first, first_driver = self.proc, self.driver
+            self._start_one()
+            assert self.proc and self.driver
+            self.others.append(self.proc)
+            self.urls.append(self.driver.url)
+            self.driver.close()
+            self.proc, self.driver = first, first_driver
+        return ready
+
+    def _start_one(self) -> float:
         mode = [] if self.socket_mode else ["--http", "--port", "0"]
         connected = self.load.submit(socket_connections).result() if self.socket_mode else 0
         started = time.perf_counter()
@@ -154,7 +173,10 @@ class Bench:
 
     def app_exited(self) -> int | None:
         """The app's exit status if it has stopped by itself, else None."""
-        return self.proc.poll() if self.proc else None
+        for proc in [p for p in (self.proc, *self.others) if p]:
+            if proc.poll() is not None:
+                return proc.returncode
+        return None
 
     def why_stopped(self, exc: Exception) -> str:
         """One line on why a run could not go on."""
@@ -192,9 +214,10 @@ class Bench:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop_app(self) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
+        for proc in [p for p in (self.proc, *self.others) if p and p.poll() is None]:
+            proc.terminate()
+            proc.wait(timeout=15)
+        self.others = []
         if self.driver:
             self.driver.close()
 
@@ -213,7 +236,8 @@ class Bench:
         assert self.driver
         if self.socket_mode:
             return self.load.submit(socket_fire, requests, concurrency).result()
-        return self.load.submit(fire, self.driver.url, requests, concurrency).result()
+        return self.load.submit(fire, self.urls or self.driver.url, requests,
+                                concurrency).result()
 
     # What Slack sends: a signed HTTP request, or a Socket Mode envelope's type and payload.
     def command_request(self, user: str) -> Any:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the emulator is imported only where KORE_HOST=sandbox asks 
 
 log = logging.getLogger("slackcase")
 
-SWEEP_SECONDS = 5.0  # leases renewed, and due submissions picked up, this often
+SWEEP_SECONDS = 3.0  # leases renewed, and due submissions picked up, this often
 
 
 def slack_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:

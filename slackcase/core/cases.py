@@ -55,7 +55,7 @@ from slackcase.logs import correlation
 log = logging.getLogger("slackcase.core.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
-LEASE_SECONDS = 15.0  # a dead process's submissions are taken over this long after it died
+LEASE_SECONDS = 10.0  # a dead process's submissions are taken over this long after it died
 MAX_FAULTS = 8  # attempts ending in errors outside Kore.ai's before a submission fails
 
 
