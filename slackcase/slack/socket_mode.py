@@ -28,6 +28,15 @@ class SteadySocketModeClient(SocketModeClient):
     waits for the read in progress on the old one, which slack_sdk lets block for 3 s, so
     envelopes Slack sent on the new connection were acked after up to 3 s: past Slack's
     limit, and the user sees the command fail. Reads here block for RECEIVE_TIMEOUT.
+
+    What this relies on inside slack_sdk (3.48): `current_session.sock`,
+    `current_session_runner` and `current_session_state`. tests/scenario/test_socket_mode.py
+    fails the day any of them changes (a reconnect acked within 1 s, Nagle's algorithm off
+    after a reconnect, a close() racing the receiving thread). What would let it go
+    upstream: a `receive_timeout` that bounds the read on a retiring connection, and a
+    close() that cannot be undone by `_run_current_session` setting `terminated = False`
+    (python-slack-sdk#1962 made close() join that thread, with no timeout, so the race
+    now hangs close() itself).
     """
 
     def connect(self) -> None:
