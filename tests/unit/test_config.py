@@ -196,5 +196,5 @@ def test_channel_templates_name_the_variable_in_one_line(value, said):
 
 
 def test_a_reaction_must_be_an_emoji_name():
-    with pytest.raises(ConfigError, match="^SLACKCASE_REACTION must be an emoji name"):
+    with pytest.raises(ConfigError, match=r"^SLACKCASE_REACTION must be an emoji name"):
         load(SLACKCASE_REACTION="🎫 ticket")
