@@ -82,6 +82,13 @@ class EditsSql:
             cur.execute("UPDATE case_edits SET lease_owner=NULL, lease_until=NULL, due_at=?"
                         " WHERE id=? AND lease_owner=?", (due, edit.id, self.owner))
 
+    def renew_edit_leases(self, seconds: float) -> int:
+        now = self._clock()
+        with self._engine.transaction(write=True) as cur:
+            return int(cur.execute(f"UPDATE case_edits SET lease_until=? WHERE lease_owner=?"
+                                   f" AND state IN ({_OPEN})",
+                                   (now + seconds, self.owner)).rowcount)
+
     def edits_due(self, limit: int = 100) -> list[str]:
         now = self._clock()
         with self._engine.transaction(write=False) as cur:
