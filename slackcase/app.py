@@ -16,6 +16,7 @@ from slackcase.core.cases import LEASE_SECONDS, CaseService, RetryPolicy
 from slackcase.core.edits import EditService
 from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.core.ports import Store
+from slackcase.core.reconcile import QUIET_TIMEOUTS
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
 from slackcase.slack.access import Access
@@ -195,6 +196,8 @@ def build_app(
                         after_ack=AfterAck(),
                         access=Access(client, settings, directory),
                         edits=EditService(store=store, kore=kore, jobs=jobs, retry=retry,
+                                          quiet_seconds=QUIET_TIMEOUTS
+                                          * settings.kore_timeout_seconds,
                                           announcer=SlackEditAnnouncer(client, announcer)))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""

@@ -144,6 +144,7 @@ class CaseEdit(BaseModel):
     attempts: int = 0
     uncertain: bool = False  # an updateCase may have reached Kore.ai: look before resending
     error: str | None = None
+    sent_at: float | None = None  # when the last updateCase was sent
     created_at: float = 0.0
     updated_at: float = 0.0
 

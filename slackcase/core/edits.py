@@ -10,6 +10,8 @@ again; since updateCase sets values, a resend can at most set them again.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from slackcase.core.cases import LEASE_SECONDS, RetryPolicy
@@ -34,7 +36,13 @@ def appended(description: str, addition: str) -> str:
 
 class EditService:
     def __init__(self, *, store: Store, kore: KoreClient, announcer: EditAnnouncer, jobs: Jobs,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None, quiet_seconds: float = 50.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`quiet_seconds`: how long after an unanswered updateCase was sent Kore.ai may
+        still apply it (reconcile.QUIET_TIMEOUTS x KORE_TIMEOUT_SECONDS); it is looked for
+        until then, and sent again only after."""
+        self.quiet_seconds = quiet_seconds
+        self.clock = clock
         self.store = store
         self.kore = kore
         self.announcer = announcer
@@ -99,6 +107,9 @@ class EditService:
             if current and self._is_applied(edit, current):
                 log.info("edit %s: %s already has it", edit.id, edit.ref_id)
                 return self._applied(edit, sub, current)
+            quiet = (edit.sent_at or 0.0) + self.quiet_seconds - self.clock()
+            if (edit.uncertain or edit.state is EditState.SENT) and quiet > 0:
+                return min(quiet, max(self.quiet_seconds / 8, 0.5))  # look again, send nothing
         body = self._body(edit, sub, current)
         edit = self.store.mark_edit(edit, EditState.SENT, attempts=edit.attempts + 1)
         try:

@@ -18,7 +18,7 @@ from slackcase.store.engine import Engine
 
 _OPEN = ",".join(f"'{s.value}'" for s in EDIT_UNFINISHED)
 _COLUMNS = ("id, idem_key, kind, submission_id, case_id, ref_id, user_id, changes, tell,"
-            " state, attempts, uncertain, error, created_at, updated_at")
+            " state, attempts, uncertain, error, sent_at, created_at, updated_at")
 
 
 class EditsSql:
@@ -38,11 +38,11 @@ class EditsSql:
         now = self._clock()
         with self._engine.transaction(write=True) as cur:
             added = cur.execute(
-                f"INSERT INTO case_edits ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                f"INSERT INTO case_edits ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (idem_key) DO NOTHING",
                 (edit.id, edit.idem_key, edit.kind, edit.submission_id, edit.case_id,
                  edit.ref_id, edit.user_id, json.dumps(edit.changes), json.dumps(edit.tell),
-                 EditState.ACCEPTED.value, 0, 0, None, now, now)).rowcount == 1
+                 EditState.ACCEPTED.value, 0, 0, None, None, now, now)).rowcount == 1
             return self._edit_rows(cur, "idem_key=?", (edit.idem_key,))[0], added
 
     def get_edit(self, edit_id: str) -> CaseEdit | None:
@@ -68,13 +68,15 @@ class EditsSql:
         attempts = edit.attempts if attempts is None else attempts
         uncertain = edit.uncertain if uncertain is None else uncertain
         error = mask(error) if error else None
+        # Entering SENT with one more attempt is the moment an updateCase goes out.
+        sent_at = now if state is EditState.SENT and attempts > edit.attempts else edit.sent_at
         with self._engine.transaction(write=True) as cur:
             cur.execute("UPDATE case_edits SET state=?, attempts=?, uncertain=?, error=?,"
-                        " updated_at=? WHERE id=?",
-                        (state.value, attempts, int(uncertain), error, now, edit.id))
+                        " sent_at=?, updated_at=? WHERE id=?",
+                        (state.value, attempts, int(uncertain), error, sent_at, now, edit.id))
         return edit.model_copy(update={"state": state, "attempts": attempts,
                                        "uncertain": uncertain, "error": error,
-                                       "updated_at": now})
+                                       "sent_at": sent_at, "updated_at": now})
 
     def release_edit(self, edit: CaseEdit, *, retry_in: float | None = None) -> None:
         due = self._clock() + retry_in if retry_in is not None else None
@@ -117,9 +119,9 @@ class EditsSql:
 
 def _edit(row: Any) -> CaseEdit:
     (edit_id, idem_key, kind, sub_id, case_id, ref_id, user_id, changes, tell, state,
-     attempts, uncertain, error, created_at, updated_at) = row
+     attempts, uncertain, error, sent_at, created_at, updated_at) = row
     return CaseEdit(id=edit_id, idem_key=idem_key, kind=kind, submission_id=sub_id,
                     case_id=case_id, ref_id=ref_id, user_id=user_id,
                     changes=json.loads(changes), tell=json.loads(tell), state=EditState(state),
                     attempts=attempts, uncertain=bool(uncertain), error=error,
-                    created_at=created_at, updated_at=updated_at)
+                    sent_at=sent_at, created_at=created_at, updated_at=updated_at)

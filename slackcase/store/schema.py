@@ -104,6 +104,7 @@ V4 = [
         attempts INTEGER NOT NULL DEFAULT 0,
         uncertain INTEGER NOT NULL DEFAULT 0,
         error TEXT,
+        sent_at DOUBLE PRECISION,
         lease_owner TEXT,
         lease_until DOUBLE PRECISION,
         due_at DOUBLE PRECISION,
