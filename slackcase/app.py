@@ -13,12 +13,15 @@ from slack_sdk import WebClient
 
 from slackcase.config import CaseTemplate, Settings
 from slackcase.core.cases import LEASE_SECONDS, CaseService, RetryPolicy
+from slackcase.core.edits import EditService
 from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.core.ports import Store
+from slackcase.core.reconcile import QUIET_TIMEOUTS
 from slackcase.kore import KoreClient
 from slackcase.kore.ratelimit import RateLimiter
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
+from slackcase.slack.edit_announce import SlackEditAnnouncer
 from slackcase.slack.listeners import register
 from slackcase.slack.people import SlackDirectory
 from slackcase.slack.poller import Poller
@@ -114,7 +117,7 @@ class Slackcase:
         if self._started:
             return
         self._started = True
-        resumed = self.services.cases.sweep()
+        resumed = self.services.cases.sweep() + self.services.edits.sweep()
         if resumed:
             log.info("resuming %d unfinished submission(s)", resumed)
         self.poller.start()
@@ -135,7 +138,9 @@ class Slackcase:
         while not self._stopping.wait(self.sweep_seconds):
             try:
                 self.services.store.renew_leases(LEASE_SECONDS)
+                self.services.store.renew_edit_leases(LEASE_SECONDS)
                 self.services.cases.sweep()
+                self.services.edits.sweep()
             except Exception as exc:  # the database is away: try again next round
                 log.warning("sweep: %s: %s", type(exc).__name__, exc)
 
@@ -189,7 +194,11 @@ def build_app(
                         directory=directory, announcer=announcer,
                         threads=ThreadReader(client, directory), jobs=jobs,
                         after_ack=AfterAck(),
-                        access=Access(client, settings, directory))
+                        access=Access(client, settings, directory),
+                        edits=EditService(store=store, kore=kore, jobs=jobs, retry=retry,
+                                          quiet_seconds=QUIET_TIMEOUTS
+                                          * settings.kore_timeout_seconds,
+                                          announcer=SlackEditAnnouncer(client, announcer)))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else ""
     bolt = App(

@@ -85,6 +85,8 @@ def _check_bot_token(settings: Settings, ok: Callable[[str], None],
 def scopes_needed(settings: Settings) -> dict[str, str]:
     """The bot scopes the enabled features need, each with the feature that needs it."""
     needs = dict(ids.BOT_SCOPE_NEEDS)
+    if not settings.reaction:
+        needs.pop(ids.REACTION_SCOPE)
     if settings.allowed_usergroups:
         needs[ids.USERGROUP_SCOPE] = ids.USERGROUP_SCOPE_NEED
     return needs

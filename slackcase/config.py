@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from slackcase import setting_values
 from slackcase.setting_names import misspelt_name
+from slackcase.setting_values import pairs
 
 SANDBOX = "sandbox"
 
@@ -57,18 +59,6 @@ def _visible(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
 
 
-def _pairs(raw: str, what: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in (part.strip() for part in raw.split(",")):
-        if not item:
-            continue
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ValueError(f"expected comma-separated {what} pairs, got {item!r}")
-        pairs.append((key.strip(), value.strip()))
-    return pairs
-
-
 class Settings(BaseModel):
     """Validated configuration. Field aliases are the environment variable names."""
 
@@ -97,6 +87,10 @@ class Settings(BaseModel):
     allow_guests: bool = Field(False, alias="SLACKCASE_ALLOW_GUESTS")
     allow_external: bool = Field(False, alias="SLACKCASE_ALLOW_EXTERNAL")
     poll_seconds: float = Field(60.0, alias="SLACKCASE_POLL_SECONDS")
+    reaction: str | None = Field(None, alias="SLACKCASE_REACTION")
+    # After kore_case_templates, which its validator checks the ids against.
+    channel_templates: tuple[tuple[str, str], ...] = Field(
+        (), alias="SLACKCASE_CHANNEL_TEMPLATES")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
 
     # ---- Slack -----------------------------------------------------------------
@@ -169,7 +163,7 @@ class Settings(BaseModel):
         if not isinstance(v, str):
             return v
         templates: list[CaseTemplate] = []
-        for tid, name in _pairs(v, "ctm-id=Display name"):
+        for tid, name in pairs(v, "ctm-id=Display name"):
             if not _TEMPLATE_ID.match(tid):
                 raise ValueError(f"template id must look like ctm-…, got {tid!r}")
             if any(t.id == tid for t in templates):
@@ -232,7 +226,7 @@ class Settings(BaseModel):
         if not isinstance(v, str):
             return v
         routes = []
-        for key, channel in _pairs(v, "ctm-id=CHANNEL_ID"):
+        for key, channel in pairs(v, "ctm-id=CHANNEL_ID"):
             if key != "*" and not _TEMPLATE_ID.match(key):
                 raise ValueError(f"route key must be a ctm-… template id or *, got {key!r}")
             if not _CHANNEL_ID.match(channel):
@@ -246,7 +240,7 @@ class Settings(BaseModel):
         if not isinstance(v, str):
             return v
         agents = []
-        for agent, user in _pairs(v, "KORE_AGENT_ID=SLACK_USER_ID"):
+        for agent, user in pairs(v, "KORE_AGENT_ID=SLACK_USER_ID"):
             if not _AGENT_ID.match(agent):
                 raise ValueError(f"agent id must look like u-… or a-…, got {agent!r}")
             if not _USER_ID.match(user):
@@ -263,6 +257,19 @@ class Settings(BaseModel):
     @classmethod
     def _usergroups(cls, v: Any) -> Any:
         return _id_set(v, _USERGROUP_ID, "user group ids such as S0123ABC")
+
+    @field_validator("reaction")
+    @classmethod
+    def _reaction(cls, v: str | None) -> str | None:
+        return setting_values.emoji_name(v) if v is not None else v
+
+    @field_validator("channel_templates", mode="before")
+    @classmethod
+    def _channel_templates(cls, v: Any, info: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        known = (t.id for t in info.data.get("kore_case_templates") or ())
+        return setting_values.channel_templates(v, known)
 
     @field_validator("allow_guests", "allow_external", mode="before")
     @classmethod
@@ -303,6 +310,10 @@ class Settings(BaseModel):
     def template_name(self, template_id: str) -> str:
         template = self.template(template_id)
         return template.name if template else template_id
+
+    def channel_template(self, channel_id: str | None) -> str | None:
+        """The template preselected for cases started in that channel, if one is set."""
+        return dict(self.channel_templates).get(channel_id or "")
 
     def notify_channel_for(self, template_id: str) -> str | None:
         routes = dict(self.notify_channels)

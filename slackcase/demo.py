@@ -58,7 +58,9 @@ def run_demo() -> int:
     fake = FakeSlack(bot_token=TOKEN)
     fake.serve()
     fake.add_user("U0ALICE", "Alice Example", email="alice@example.com")
+    fake.add_user("U0BOB", "Bob Builder", email="bob@example.com")
     fake.add_channel("C0GENERAL", "general")
+    fake.add_channel("C0SUPPORT", "support")
     kore = KoreSandbox(account_id=DEV_ACCOUNT_ID)
     kore.serve()
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,6 +72,7 @@ def run_demo() -> int:
             "KORE_CASE_TEMPLATES": "ctm-general=General,ctm-it=IT Support",
             "SLACKCASE_DATABASE": str(Path(tmp) / "demo.db"),
             "SLACKCASE_NOTIFY_CHANNELS": "*=C0GENERAL",
+            "SLACKCASE_REACTION": "ticket",
         })
         app = build_app(settings)
         app.start()
@@ -129,6 +132,30 @@ def _walk_through(fake: FakeSlack, kore: KoreSandbox, driver: SlackDriver) -> in
     if result:
         print("7. The modal, updated in place (views.update):")
         print("\n".join(render_blocks(result["blocks"], "   ")) + "\n")
+    if not _reaction_path(fake, kore, driver):
+        return 1
     print(f"Slack Web API calls made: {', '.join(sorted({c.method for c in fake.calls}))}")
     print("Done. Next: fill .env (see .env.example) and run `slackcase check`.")
     return 0
+
+
+def _reaction_path(fake: FakeSlack, kore: KoreSandbox, driver: SlackDriver) -> bool:
+    print("8. In #support, Bob writes “VPN drops every hour” and replies “since Monday, "
+          "on every laptop”; Alice adds :ticket: to his reply (SLACKCASE_REACTION=ticket).")
+    root = fake.add_message("C0SUPPORT", "U0BOB", "VPN drops every hour")
+    reply = fake.add_message("C0SUPPORT", "U0BOB", "since Monday, on every laptop",
+                             thread_ts=root["ts"])
+    driver.event({"type": "reaction_added", "user": "U0ALICE", "reaction": "ticket",
+                  "item_user": "U0BOB",
+                  "item": {"type": "message", "channel": "C0SUPPORT", "ts": reply["ts"]},
+                  "event_ts": reply["ts"]})
+    card = _wait(lambda: next(iter(fake.posts("C0SUPPORT")), None))
+    if not card:
+        print("demo failed: the reaction filed no case")
+        return False
+    body = kore.requests("createCase")[-1].body
+    print(f"   No form: Kore.ai got “{body['name']}” for {body['userInfo']['name']} "
+          "(the message's author), the whole thread as its description.")
+    print("   The card, in the thread (chat.postMessage with thread_ts):")
+    print("\n".join(render_blocks(card["blocks"], "   ")) + "\n")
+    return True

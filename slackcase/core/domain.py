@@ -118,6 +118,44 @@ class Submission(BaseModel):
         return self.state is State.ANNOUNCED
 
 
+class EditState(StrEnum):
+    ACCEPTED = "accepted"  # recorded; updateCase not (knowingly) sent yet
+    SENT = "sent"  # an updateCase is in flight: its outcome is unknown until answered
+    APPLIED = "applied"  # Kore.ai has the change; Slack not yet told
+    DONE = "done"
+    FAILED = "failed"  # Kore.ai refused it, or it could not be confirmed; the person is told
+
+
+class CaseEdit(BaseModel):
+    """A change to a filed case asked for in Slack: a submitted Edit form ("edit": a new
+    `name` and/or `desc`) or a later message added to it ("add": text to `append` to the
+    description). Recorded before updateCase is sent, as a submission is."""
+
+    id: str
+    idem_key: str  # one per view submission, or per case and message added
+    kind: str
+    submission_id: str
+    case_id: str  # the case's _id, ci-…: updateCase's path parameter
+    ref_id: str
+    user_id: str  # who asked
+    changes: dict[str, str]
+    tell: dict[str, Any] = Field(default_factory=dict)  # where the outcome goes (ids only)
+    state: EditState = EditState.ACCEPTED
+    attempts: int = 0
+    uncertain: bool = False  # an updateCase may have reached Kore.ai: look before resending
+    error: str | None = None
+    sent_at: float | None = None  # when the last updateCase was sent
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+EDIT_UNFINISHED = (EditState.ACCEPTED, EditState.SENT, EditState.APPLIED)
+
+
+def new_edit_id() -> str:
+    return "ed-" + secrets.token_hex(5)
+
+
 def snapshot_of(case: Case) -> dict[str, Any]:
     """The parts of a case whose change people hear about."""
     return {

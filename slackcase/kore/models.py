@@ -158,6 +158,7 @@ class Case(_Lenient):
     id: str = Field(alias="_id")
     refId: str
     name: str = ""
+    desc: str | None = None
     caseTmp: str | None = None
     status: Status = Field(default_factory=Status)
     priority: Priority = Field(default_factory=Priority)

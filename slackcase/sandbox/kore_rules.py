@@ -98,3 +98,37 @@ def query_date(body: dict[str, Any], name: str) -> datetime | None:
     if not isinstance(value, str) or not ISO_MS.match(value):
         raise SandboxError(400, f"{name} must be ISO-8601 UTC with milliseconds")
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+CASE_ID = re.compile(r"^ci-[A-Za-z0-9-]+$")
+# updateCase's documented fields and the JSON type each must have (dueDate is epoch ms).
+UPDATE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "caseTmp": str, "name": str, "desc": str, "tags": list, "fields": list,
+    "status": (dict, str), "priority": (dict, str), "participants": list, "queues": list,
+    "assigneeType": str, "currAssignee": (dict, type(None)), "commentIds": list,
+    "resolutionCmts": list, "attachments": list, "isActive": bool, "dueDate": int,
+    "ETA": str,
+}
+
+
+def checked_update(case_id: str, body: dict[str, Any]) -> str:
+    """An updateCase request as strictly as Kore.ai's documentation reads: the path holds
+    the case's _id (ci-…, not its refId), fields are the documented ones, each of its type,
+    and a name or desc is not blank. Returns the case id."""
+    if not CASE_ID.match(case_id):
+        raise SandboxError(400, f"caseId must be the case's _id (ci-…), got {case_id!r}")
+    if not body:
+        raise SandboxError(400, "nothing to update")
+    unknown = set(body) - UPDATE_FIELDS
+    if unknown:
+        raise SandboxError(400, f"unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in body.items():
+        kind = UPDATE_TYPES[name]
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            raise SandboxError(400, f"{name} has the wrong type")
+    for name, limit in (("name", 250), ("desc", 10000)):
+        if name in body and not (body[name].strip() and len(body[name]) <= limit):
+            raise SandboxError(400, f"{name} must be 1 to {limit} characters")
+    if "ETA" in body and not ISO_MS.match(body["ETA"]):
+        raise SandboxError(400, "ETA must be ISO-8601 UTC with milliseconds")
+    return case_id

@@ -47,14 +47,17 @@ class SlackAnnouncer:
             user = self.directory.by_email(agent.emailId)
         return messages.assignee_label(case, user)
 
-    def card(self, sub: Submission, case: Case) -> messages.Message:
-        """The confirmation card, as first posted and as updated when the case changes."""
+    def card(self, sub: Submission, case: Case, *,
+             conversation: str | None = None) -> messages.Message:
+        """The confirmation card, as first posted and as updated when the case changes;
+        `conversation`: a link to where it came from (for a card shown elsewhere)."""
         return messages.confirmation(case, sub.draft.title, assignee=self.assignee(case),
                                      requester_id=sub.draft.requester_id,
                                      filed_by=sub.origin.user_id,
                                      template_name=self.settings.template_name(
                                          sub.draft.template_id),
-                                     duplicates=sub.steps.get(DUPLICATES) or [])
+                                     duplicates=sub.steps.get(DUPLICATES) or [],
+                                     submission_id=sub.id, conversation=conversation)
 
     def _update_modal(self, sub: Submission, view: Any) -> bool:
         if not sub.origin.view_id:

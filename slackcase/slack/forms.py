@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,6 +65,54 @@ class ModalMetadata(BaseModel):
         return Origin(source=self.src, user_id=self.user, team_id=self.team, channel_id=self.ch,
                       thread_ts=self.th, message_ts=self.mts, response_url=self.ru,
                       view_id=view_id, permalink=permalink, direct=self.dm)
+
+
+class EditMetadata(BaseModel):
+    """The Edit form's private_metadata: the case, and digests of the title and description
+    it showed, so that only what the person changed is sent (the values themselves may not
+    fit in the 3000 characters)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sid: str = ""  # the submission whose case is edited
+    td: str = ""  # digest of the title shown
+    dd: str = ""  # digest of the description shown
+
+    def dump(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, raw: str | None) -> EditMetadata:
+        try:
+            return cls.model_validate_json(raw or "{}")
+        except ValidationError:
+            return cls()
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def parse_edit(values: dict[str, Any], meta: EditMetadata) -> tuple[dict[str, str], dict[str, str]]:
+    """The Edit form -> ({"name"?, "desc"?}: what changed, {block_id: message})."""
+    title = (_value(values, ids.BLOCK_TITLE, ids.ACTION_TITLE).get("value") or "").strip()
+    description = (_value(values, ids.BLOCK_DESCRIPTION, ids.ACTION_DESCRIPTION).get("value")
+                   or "").strip()
+    errors: dict[str, str] = {}
+    if not visible(title):
+        errors[ids.BLOCK_TITLE] = "Give the case a title."
+    elif len(title) > TITLE_MAX:
+        errors[ids.BLOCK_TITLE] = f"Keep the title under {TITLE_MAX} characters."
+    if not visible(description):
+        errors[ids.BLOCK_DESCRIPTION] = "Give the case a description."
+    if errors:
+        return {}, errors
+    changes = {}
+    if digest(title) != meta.td:
+        changes["name"] = title
+    if digest(description) != meta.dd:
+        changes["desc"] = description
+    return changes, {}
 
 
 # Letters Unicode files as letters or symbols that draw nothing (Hangul fillers, the blank

@@ -7,6 +7,7 @@ SHORTCUT_CREATE_CASE = "create_case_from_message"
 VIEW_CASE_FORM = "case_form"
 VIEW_CASE_EXISTS = "case_exists"
 VIEW_CASE_STATUS = "case_status"
+VIEW_CASE_EDIT = "case_edit"
 
 # input blocks of the case form: block_id -> action_id
 BLOCK_TEMPLATE, ACTION_TEMPLATE = "template", "template_select"
@@ -24,9 +25,11 @@ ACTION_CREATE_ANOTHER = "create_another_case"
 ACTION_RETRY = "retry_submission"
 ACTION_EDIT = "edit_submission"
 ACTION_NEW_CASE = "home_new_case"
+ACTION_EDIT_CASE = "edit_case"  # on every card: change a filed case's title or description
+ACTION_ADD_TO_CASE = "add_to_case"  # the shortcut in a thread with a case: append the message
 ACTION_LINK = "open_link"  # URL buttons still send an action that must be acked
 
-BOT_EVENTS = ("app_home_opened",)
+BOT_EVENTS = ("app_home_opened", "reaction_added")
 
 # Minimal bot scopes, each with what needs it: `slackcase check` names the feature when one is
 # missing, README.md's scope table says the same. DMs go out with chat.postMessage to the
@@ -39,7 +42,10 @@ BOT_SCOPE_NEEDS = {
     "users:read.email": "the requester's email for Kore.ai, and assignees found by email",
     "channels:history": "the thread as the case description, in public channels",
     "groups:history": "the thread as the case description, in private channels",
+    "reactions:read": "SLACKCASE_REACTION (a case filed by adding that emoji to a message)",
 }
+# Needed only when the feature it names is on: `slackcase check` asks for it then.
+REACTION_SCOPE = "reactions:read"
 BOT_SCOPES = tuple(BOT_SCOPE_NEEDS)
 # Needed only with SLACKCASE_ALLOWED_USERGROUPS (usergroups.users.list); not in manifest.yml.
 USERGROUP_SCOPE = "usergroups:read"

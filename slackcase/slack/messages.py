@@ -53,7 +53,10 @@ def assignee_label(case: Case, slack_user: str | None) -> str:
 
 
 def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
-                 filed_by: str, template_name: str, duplicates: Sequence[str] = ()) -> Message:
+                 filed_by: str, template_name: str, duplicates: Sequence[str] = (),
+                 submission_id: str | None = None, conversation: str | None = None) -> Message:
+    """The case's card; `submission_id` gives it an Edit button, `conversation` a link to
+    the conversation it came from."""
     fields = [
         MarkdownTextObject(text=f"*Status*\n{clip_escaped(case.status.name, NAME_SHOWN)}"),
         MarkdownTextObject(text=f"*Assignee*\n{assignee}"),
@@ -76,6 +79,12 @@ def confirmation(case: Case, title: str, *, assignee: str, requester_id: str,
             text=f":warning: Kore.ai also made {others} for this request (its first answer "
                  f"came too late). {escape(case.refId)} is the one followed here; the other "
                  "can be closed.")]))
+    if conversation:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"<{conversation}|The conversation it came from>")]))
+    if submission_id:
+        blocks.append(ActionsBlock(elements=[ButtonElement(
+            action_id=ids.ACTION_EDIT_CASE, text="Edit", value=submission_id)]))
     plain_assignee = case.assignee_name or "nobody yet"
     return Message(text=escape(summary_line(case, plain_assignee)), blocks=blocks)
 
@@ -137,6 +146,57 @@ def failure(title: str, message: str, submission_id: str, *, retryable: bool,
                                         style="primary", value=submission_id))
     blocks.append(ActionsBlock(elements=buttons))
     return Message(text=escape(text), blocks=blocks)
+
+
+def added_reply(ref_id: str, author_id: str | None, adder_id: str) -> Message:
+    """The thread reply saying a later message went into the case's description."""
+    whose = f"<@{author_id}>'s message" if author_id else "A message"
+    text = f"{whose} was added to *{clip_escaped(ref_id, REF_SHOWN)}* by <@{adder_id}>."
+    return Message(text=text, blocks=[ContextBlock(elements=[MarkdownTextObject(
+        text=f":heavy_plus_sign: {text}")])])
+
+
+def thread_has_case(ref_id: str | None, title: str) -> Message:
+    """Told privately to someone who asks for a case in a thread that has one."""
+    if ref_id:
+        text = (f"This thread already has case *{clip_escaped(ref_id, REF_SHOWN)}* "
+                f"({clip_escaped(title, TITLE_SHOWN)}): no second case was made.")
+    else:
+        text = (f"A case for this thread is being created right now "
+                f"({clip_escaped(title, TITLE_SHOWN)}): no second case was made.")
+    return notice_escaped(text)
+
+
+def unknown_case(ref: str) -> Message:
+    text = (f"No case *{clip_escaped(ref, REF_SHOWN)}* was filed from Slack. "
+            "Type `/case` and a title to create one, or:")
+    return Message(text=f"No case {clip_escaped(ref, REF_SHOWN)} was filed from Slack.",
+                   blocks=[SectionBlock(text=MarkdownTextObject(text=text)),
+                           ActionsBlock(elements=[ButtonElement(
+                               action_id=ids.ACTION_NEW_CASE, text="Create a case",
+                               style="primary", value="new")])])
+
+
+def command_help(reaction: str | None) -> Message:
+    lines = [
+        "*What `/case` can do*",
+        "• `/case printer on fire`: the case form, the title filled in",
+        "• `/case CS000123`: that case as it stands now (only you see it)",
+        "• `/case help`: this help",
+        "• *Create case* on a message's ⋮ menu: a case from the message and its thread, "
+        "or add the message to the thread's case",
+        "• *Edit* on a case's card: change its title or description",
+    ]
+    if reaction:
+        lines.append(f"• Add :{reaction}: to a message: a case from it, without the form")
+    text = "\n".join(lines)
+    return Message(text="What /case can do", blocks=[SectionBlock(
+        text=MarkdownTextObject(text=text))])
+
+
+def notice_escaped(shown: str) -> Message:
+    """A notice whose text is already escaped and clipped Slack markup."""
+    return Message(text=shown, blocks=[SectionBlock(text=MarkdownTextObject(text=shown))])
 
 
 def notice(text: str) -> Message:

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from slackcase.config import Settings
 from slackcase.core.cases import CaseService
+from slackcase.core.edits import EditService
 from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.core.ports import Store
 from slackcase.slack.access import Access
@@ -28,3 +29,4 @@ class Services:
     jobs: Jobs
     access: Access
     after_ack: AfterAck
+    edits: EditService

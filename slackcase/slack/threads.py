@@ -60,6 +60,18 @@ class ThreadReader:
                 break
         return messages
 
+    def message(self, channel: str, root_ts: str, ts: str) -> dict[str, Any] | None:
+        """One message of a thread as Slack has it now (None when it cannot be read)."""
+        try:
+            return next((m for m in self._replies(channel, root_ts) if m.get("ts") == ts), None)
+        except SlackApiError as exc:
+            log.info("conversations.replies in %s failed: %s", channel,
+                     exc.response.get("error"))
+            return None
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        return self._permalink(channel, ts)
+
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:
             return self._client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]

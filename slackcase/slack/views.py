@@ -28,7 +28,7 @@ from slackcase.config import Settings
 from slackcase.core.domain import Submission
 from slackcase.kore.models import Case
 from slackcase.slack import ids
-from slackcase.slack.forms import INPUT_MAX, TITLE_MAX, ModalMetadata
+from slackcase.slack.forms import INPUT_MAX, TITLE_MAX, EditMetadata, ModalMetadata
 from slackcase.slack.text import (
     ERROR_SHOWN,
     NAME_SHOWN,
@@ -130,6 +130,27 @@ def case_form(
                   close="Cancel")
 
 
+def edit_form(meta: EditMetadata, ref_id: str, *, title: str, description: str) -> View:
+    """The Edit form of a filed case: its title and description, as the case has them."""
+    blocks: list = [
+        ContextBlock(elements=[MarkdownTextObject(
+            text=f"Changes go to *{clip_escaped(ref_id, REF_SHOWN)}* in Kore.ai and its card "
+                 "is updated.")]),
+        InputBlock(block_id=ids.BLOCK_TITLE, label="Title", element=PlainTextInputElement(
+            action_id=ids.ACTION_TITLE, initial_value=clip(title, TITLE_MAX) or None,
+            max_length=TITLE_MAX)),
+        InputBlock(block_id=ids.BLOCK_DESCRIPTION, label="Description",
+                   element=PlainTextInputElement(
+                       action_id=ids.ACTION_DESCRIPTION, multiline=True,
+                       initial_value=clip(description, INPUT_MAX) or None,
+                       max_length=INPUT_MAX)),
+    ]
+    return View(type="modal", callback_id=ids.VIEW_CASE_EDIT,
+                title=PlainTextObject(text=clip(f"Edit {ref_id}", 24)),
+                submit=PlainTextObject(text="Save"), close=PlainTextObject(text="Cancel"),
+                private_metadata=meta.dump(), blocks=blocks)
+
+
 def progress_view(headline: str, detail: str | None = None) -> dict[str, Any]:
     """The "Creating case…" answer. Plain dicts rather than slack_sdk models: it is built
     inside the 3-second ack of every submission, where serialising models costs ~0.5 ms."""
@@ -190,13 +211,13 @@ def case_exists_view(existing: Submission, assignee: str, meta: ModalMetadata) -
     if existing.card_link:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=f"<{existing.card_link}|See the case in the thread>")]))
-    blocks += [
-        DividerBlock(),
-        ActionsBlock(elements=[ButtonElement(
-            action_id=ids.ACTION_CREATE_ANOTHER, text="Create another case",
-            value="another",
-        )]),
-    ]
+    buttons = [ButtonElement(action_id=ids.ACTION_CREATE_ANOTHER, text="Create another case",
+                             value="another")]
+    if case:  # a later message can go into the case's description instead
+        buttons.insert(0, ButtonElement(action_id=ids.ACTION_ADD_TO_CASE,
+                                        text=clip(f"Add to {case.refId}", 75),
+                                        style="primary", value=existing.id))
+    blocks += [DividerBlock(), ActionsBlock(elements=buttons)]
     return _modal(ids.VIEW_CASE_EXISTS, "Case already exists", blocks, meta.model_copy(
         update={"another": True}))
 

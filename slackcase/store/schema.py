@@ -86,6 +86,34 @@ V2 = [
 ]
 
 
+V4 = [
+    # Changes to filed cases asked for in Slack (Edit, Add to CS…), recorded before
+    # updateCase is sent. The key is unique: one row per view submission, and per case
+    # and message added, whichever replica records it first.
+    """CREATE TABLE case_edits (
+        id TEXT PRIMARY KEY,
+        idem_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        submission_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        ref_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        tell TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        uncertain INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        sent_at DOUBLE PRECISION,
+        lease_owner TEXT,
+        lease_until DOUBLE PRECISION,
+        due_at DOUBLE PRECISION,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX case_edits_due ON case_edits(state, due_at)",
+]
+
+
 def _move_steps(cur: Cursor) -> None:
     """Version 1 kept announcement steps, and the outbox among them, as one JSON object."""
     rows = cur.execute("SELECT id, steps, updated_at FROM submissions "
@@ -109,6 +137,7 @@ Step = list[str] | Callable[[Cursor], None]
 MIGRATIONS: list[list[Step]] = [
     [V1],
     [V2, _move_steps],
+    [V4],  # issue 22: renumbered after the replicas issue's version 3 at merge
 ]
 LATEST = len(MIGRATIONS)
 

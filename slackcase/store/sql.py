@@ -18,6 +18,7 @@ from slackcase.core.domain import UNFINISHED, CaseDraft, Origin, State, Submissi
 from slackcase.core.ports import StoreUnavailable, ThreadHasCase
 from slackcase.kore.models import Case
 from slackcase.logs import mask
+from slackcase.store.edits_sql import EditsSql
 from slackcase.store.engine import Engine
 
 _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
@@ -26,7 +27,7 @@ _UNFINISHED = ",".join(f"'{s.value}'" for s in UNFINISHED)
 _COLUMN_OF = {"case": "case_json"}  # Submission fields stored under another name
 
 
-class SqlStore:
+class SqlStore(EditsSql):
     def __init__(self, engine: Engine, *, clock: Callable[[], float]) -> None:
         self._engine = engine
         self._clock = clock

@@ -127,3 +127,17 @@ def test_slackcase_check_in_socket_mode_as_a_process(world, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr == ""
     assert "FAIL  Slack does not know this app-level token (invalid_auth)" in done.stdout
+
+
+def test_check_asks_for_reactions_scope_only_when_the_reaction_is_on(tmp_path):
+    world = make_world(tmp_path, env={"SLACKCASE_REACTION": "ticket"})
+    try:
+        world.fake.scopes.discard("reactions:read")
+        code, out = run(world.settings)
+        assert code == 1
+        assert "FAIL  missing bot scope reactions:read: SLACKCASE_REACTION" in out
+        off = world.settings.model_copy(update={"reaction": None})
+        code, out = run(off)
+        assert code == 0, out
+    finally:
+        world.stop()

@@ -173,3 +173,28 @@ def test_other_tools_names_in_the_shared_prefixes_are_left_alone():
              SLACK_TOKEN="xoxb-other", SLACK_WEBHOOK_URL="https://hooks.slack.com/x",
              KORE_API_KEY="k", HOME="/root")
     assert s.slack_bot_token.get_secret_value() == "xoxb-secret-bot-value"
+
+
+def test_reaction_and_channel_templates_are_typed():
+    s = load(SLACKCASE_REACTION=":ticket:", SLACKCASE_CHANNEL_TEMPLATES="C111=ctm-b, C222=ctm-a")
+    assert s.reaction == "ticket"
+    assert s.channel_template("C111") == "ctm-b"
+    assert s.channel_template("C999") is None
+    assert load().reaction is None
+
+
+@pytest.mark.parametrize("value,said", [
+    ("C111=ctm-zz", "template ctm-zz (for C111) is not one of KORE_CASE_TEMPLATES"),
+    ("#support=ctm-a", "channel must be a channel id"),
+    ("C111=General", "template id must look like ctm-"),
+])
+def test_channel_templates_name_the_variable_in_one_line(value, said):
+    with pytest.raises(ConfigError) as caught:
+        load(SLACKCASE_CHANNEL_TEMPLATES=value)
+    assert str(caught.value).startswith("SLACKCASE_CHANNEL_TEMPLATES")
+    assert said in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_reaction_must_be_an_emoji_name():
+    with pytest.raises(ConfigError, match=r"^SLACKCASE_REACTION must be an emoji name"):
+        load(SLACKCASE_REACTION="🎫 ticket")

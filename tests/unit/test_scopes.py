@@ -11,8 +11,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "slackcase"
 # of a Web API method; only names that are real Slack methods count (not team_notice).
 CALL = re.compile(r"\.([a-z]+(?:_[A-Za-z]+)+)\(")
 # Scopes no method call needs: the slash command and shortcut, and posting where the bot
-# has not joined (a condition of chat.postMessage, not a method of its own).
-NOT_FOR_A_METHOD = {"commands", "chat:write.public"}
+# has not joined (a condition of chat.postMessage, not a method of its own), and the
+# reaction_added event.
+NOT_FOR_A_METHOD = {"commands", "chat:write.public", ids.REACTION_SCOPE}  # reaction_added
 
 
 def methods_the_app_calls() -> set[str]:

@@ -10,7 +10,14 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from slackcase.slack import ids
-from slackcase.slack.listeners import actions, commands, events, shortcuts, submissions
+from slackcase.slack.listeners import (
+    actions,
+    commands,
+    edits,
+    events,
+    shortcuts,
+    submissions,
+)
 from slackcase.slack.services import Services
 
 log = logging.getLogger("slackcase.slack.listeners")
@@ -21,6 +28,7 @@ def register(app: App, services: Services) -> None:
     # Bolt tries listeners in this order and builds every listener argument for each try:
     # submissions, the most frequent request with a deadline that matters, come first.
     app.view_submission(ids.VIEW_CASE_FORM)(submissions.submit_case(services))
+    app.view_submission(ids.VIEW_CASE_EDIT)(edits.submit_edit(services))
     app.command(ids.COMMAND)(commands.case_command(services))
     app.shortcut(ids.SHORTCUT_CREATE_CASE)(shortcuts.create_from_message(services))
     app.action(ids.ACTION_REQUESTER)(actions.requester_changed(services))
@@ -28,8 +36,11 @@ def register(app: App, services: Services) -> None:
     app.action(ids.ACTION_RETRY)(actions.retry_submission(services))
     app.action(ids.ACTION_EDIT)(actions.edit_submission(services))
     app.action(ids.ACTION_NEW_CASE)(actions.new_case_from_home(services))
+    app.action(ids.ACTION_EDIT_CASE)(edits.edit_case(services))
+    app.action(ids.ACTION_ADD_TO_CASE)(edits.add_to_case(services))
     app.action(ids.ACTION_LINK)(actions.link_clicked)
     app.event("app_home_opened")(events.home_opened(services))
+    app.event("reaction_added")(events.reaction_added(services))
     app.error(_on_error)
 
 

@@ -1,4 +1,4 @@
-"""Events API: App Home."""
+"""Events API: App Home, and the reaction that files a case."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slackcase.slack.home import publish_home
+from slackcase.slack.reactions import file_from_reaction, is_filing_reaction
 from slackcase.slack.services import Services
 
 
@@ -14,5 +15,14 @@ def home_opened(services: Services) -> Callable[..., None]:
         ack()
         if event.get("tab", "home") == "home":
             services.after_ack(lambda: publish_home(services, event["user"]))
+
+    return handle
+
+
+def reaction_added(services: Services) -> Callable[..., None]:
+    def handle(ack: Callable[..., None], event: dict[str, Any]) -> None:
+        ack()
+        if is_filing_reaction(services, event):
+            services.after_ack(lambda: file_from_reaction(services, event))
 
     return handle

@@ -25,7 +25,8 @@ def open_form(services: Services, trigger_id: str, meta: ModalMetadata, *, title
     loading = meta.src == "shortcut" and not meta.filled
     view = views.case_form(services.settings, meta, title=title, description=description,
                            due=default_due(), requester=requester, show_contact=meta.contact,
-                           contact_name=known.name if known else None, loading_thread=loading)
+                           contact_name=known.name if known else None, loading_thread=loading,
+                           template_id=services.settings.channel_template(meta.ch))
     response = services.client.views_open(trigger_id=trigger_id, view=view)
     opened = response["view"]
     if loading or known is None:
@@ -51,7 +52,8 @@ def fill_form(services: Services, opened: dict[str, Any], meta: ModalMetadata, *
     meta.contact = not person.email
     view = views.case_form(services.settings, meta, title=title, description=description,
                            due=default_due(), requester=requester, show_contact=meta.contact,
-                           contact_name=person.name, banner=banner)
+                           contact_name=person.name, banner=banner,
+                           template_id=services.settings.channel_template(meta.ch))
     try:
         services.client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
     except SlackApiError as exc:
