@@ -9,13 +9,22 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
+from slackcase.logs import mask_url
 from slackcase.setting_names import misspelt_name
 
 SANDBOX = "sandbox"
@@ -98,6 +107,15 @@ class Settings(BaseModel):
     allow_external: bool = Field(False, alias="SLACKCASE_ALLOW_EXTERNAL")
     poll_seconds: float = Field(60.0, alias="SLACKCASE_POLL_SECONDS")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
+
+    # A PostgreSQL URL's password shows as *** wherever the settings are shown or dumped.
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, mask_url(value) if name == "database" else value
+
+    @field_serializer("database")
+    def _database_shown(self, v: str) -> str:
+        return mask_url(v)
 
     # ---- Slack -----------------------------------------------------------------
     @field_validator("slack_bot_token")
@@ -221,9 +239,9 @@ class Settings(BaseModel):
     @classmethod
     def _database(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("must be a file path for the SQLite database")
+            raise ValueError("must be a file path (SQLite) or a postgresql:// URL")
         if v.startswith(("postgres://", "postgresql://")):
-            raise ValueError("only SQLite is supported so far: give a file path")
+            return _postgres_url(v)
         return v.removeprefix("sqlite:///")
 
     @field_validator("notify_channels", mode="before")
@@ -360,6 +378,20 @@ def _number(v: Any, kind: type) -> Any:
             noun = "whole number" if kind is int else "number"
             raise ValueError(f"must be a {noun}, got {v!r}") from None
     return v
+
+
+def _postgres_url(url: str) -> str:
+    """A PostgreSQL URL with a host and a database; messages never quote it (its password)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError("must be a URL of the form postgresql://user:password@host:port/"
+                         "database (its port is not a number)") from None
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("must be a URL of the form postgresql://user:password@host:port/"
+                         "database (the host or the database name is missing)")
+    return "postgresql://" + url.split("://", 1)[1]
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
