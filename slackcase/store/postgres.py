@@ -22,7 +22,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from slackcase.core.ports import StoreUnavailable
 from slackcase.logs import mask_url
-from slackcase.store.schema import migrate
+from slackcase.store.schema import describe_version, migrate
 
 WRITE_LOCK = 0x5C_CA5E  # the advisory lock every write transaction (and migration) holds
 # A request waits no longer than this for a connection: Slack wants its ack within 3 s, and
@@ -50,7 +50,7 @@ class PostgresEngine:
                 tables = {r[0] for r in cur.execute(
                     "SELECT table_name FROM information_schema.tables"
                     " WHERE table_schema = current_schema()").fetchall()}
-                migrate(cur, tables)
+                self._migrated_from = migrate(cur, tables)
         except psycopg.Error as exc:
             raise StoreUnavailable(f"the database {self.shown} cannot be used: "
                                    f"{self._reason(exc)}") from None
@@ -98,6 +98,9 @@ class PostgresEngine:
                     f" ({'a standby' if standby else 'default_transaction_read_only'}):"
                     " point SLACKCASE_DATABASE at the primary")
         return None
+
+    def describe(self) -> str:
+        return f"PostgreSQL at {self.shown}, {describe_version(self._migrated_from)}"
 
     def close(self) -> None:
         self._pool.close()
