@@ -114,7 +114,9 @@ def test_a_replica_killed_during_createcase_is_taken_over_and_the_case_made_once
     # B looks in Kore.ai (getCases) before anything else: that is its taking over.
     taken = wait_for(lambda: next((r.at for r in world.kore.requests("getCases")
                                    if r.at > killed), None), 25, "B's takeover")
-    assert taken - killed <= 15.5, f"taken over {taken - killed:.1f} s after the kill"
+    # The lease lapses at most 10 s after the kill, and B's next sweep is at most 5 s on
+    # (the second more is the sweep's own work on a loaded machine).
+    assert taken - killed <= 16, f"taken over {taken - killed:.1f} s after the kill"
     announced(store, 1, timeout=20)
     confirmed = time.time()
     assert len(world.kore.requests("createCase")) == 1 and len(world.kore.cases) == 1
