@@ -12,10 +12,10 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from urllib.parse import unquote, urlsplit
 
 from dotenv import dotenv_values
 
+from slackcase import dburl
 from slackcase.config import ConfigError, Settings, load_settings
 from slackcase.core.ports import StoreUnavailable
 from slackcase.logs import setup_logging
@@ -33,12 +33,10 @@ def environment() -> dict[str, str]:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    database_password = unquote(urlsplit(settings.database).password or "") \
-        if settings.database.startswith("postgresql://") else ""
     return [s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_app_token,
                                            settings.slack_signing_secret,
                                            settings.kore_client_secret) if s] + \
-        [database_password]
+        [dburl.password(settings.database)]
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -14,16 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_serializer,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.functional_serializers import field_serializer
 
+from slackcase.dburl import postgres_url
 from slackcase.logs import mask_url
 from slackcase.setting_names import misspelt_name
 
@@ -241,7 +235,7 @@ class Settings(BaseModel):
         if not v.strip():
             raise ValueError("must be a file path (SQLite) or a postgresql:// URL")
         if v.startswith(("postgres://", "postgresql://")):
-            return _postgres_url(v)
+            return postgres_url(v)
         return v.removeprefix("sqlite:///")
 
     @field_validator("notify_channels", mode="before")
@@ -378,20 +372,6 @@ def _number(v: Any, kind: type) -> Any:
             noun = "whole number" if kind is int else "number"
             raise ValueError(f"must be a {noun}, got {v!r}") from None
     return v
-
-
-def _postgres_url(url: str) -> str:
-    """A PostgreSQL URL with a host and a database; messages never quote it (its password)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise ValueError("must be a URL of the form postgresql://user:password@host:port/"
-                         "database (its port is not a number)") from None
-    if not parts.hostname or not parts.path.strip("/"):
-        raise ValueError("must be a URL of the form postgresql://user:password@host:port/"
-                         "database (the host or the database name is missing)")
-    return "postgresql://" + url.split("://", 1)[1]
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

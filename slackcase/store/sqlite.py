@@ -87,8 +87,8 @@ class SqliteEngine:
         return None
 
     def describe(self) -> str:
-        return f"SQLite file {os.path.abspath(self.path)} (one process), " \
-            + describe_version(self._migrated_from)
+        where = "in memory" if self.path == ":memory:" else f"file {os.path.abspath(self.path)}"
+        return f"SQLite {where} (one process), {describe_version(self._migrated_from)}"
 
     def close(self) -> None:
         with self._lock:
