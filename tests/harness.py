@@ -147,7 +147,9 @@ def start_process(env: dict[str, str], cwd: Any) -> tuple[subprocess.Popen[str],
                              "0"], env=env, stdout=subprocess.PIPE, stderr=log, text=True,
                             cwd=cwd)
     log.close()
-    line = proc.stdout.readline() if proc.stdout else ""
+    line = "-"
+    while line and "ready" not in line and proc.stdout:  # after any line about the sandbox
+        line = proc.stdout.readline()
     assert "ready" in line, line + Path(log.name).read_text()
     return proc, line.split("HTTP on ")[1].strip().removesuffix("/slack/events")
 
