@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackcase.app import kore_client, slack_client
 from slackcase.config import Settings
+from slackcase.core.ports import StoreUnavailable
 from slackcase.kore import CaseQuery, KoreAuthError, KoreError, KoreRejected, KoreUnavailable
 from slackcase.slack import ids
 
@@ -30,6 +31,8 @@ def run_checks(settings: Settings, out: Callable[[str], None] = print) -> int:
         _check_slack(settings, ok, bad)
     with _quiet("slackcase.kore"):  # likewise each attempt of a call Kore.ai did not answer
         _check_kore(settings, ok, bad)
+    with _quiet("psycopg"):  # the pool's own reconnection warnings; the check says it once
+        _check_database(settings, ok, bad)
     out("All checks passed." if problems == 0 else f"{problems} problem(s) found.")
     return 0 if problems == 0 else 1
 
@@ -169,6 +172,33 @@ def _check_kore(settings: Settings, ok: Callable[[str], None],
         bad(f"Kore.ai answered unexpectedly ({exc})", "check KORE_HOST points at Kore.ai")
     finally:
         client.close()
+
+
+def _check_database(settings: Settings, ok: Callable[[str], None],
+                    bad: Callable[[str, str], None]) -> None:
+    """Open the database as the app would (creating or migrating its schema) and use it."""
+    from slackcase.store import open_store
+
+    postgres = settings.database.startswith("postgresql://")
+    fix = ("check that the PostgreSQL server runs and that SLACKCASE_DATABASE's host, port, "
+           "user, password and database name are right" if postgres else
+           "point SLACKCASE_DATABASE at a file in a directory slackcase can write")
+    try:
+        store = open_store(settings.database)
+    except StoreUnavailable as exc:
+        bad(str(exc), fix)
+        return
+    except RuntimeError as exc:  # a schema newer than this slackcase
+        bad(f"the database cannot be used: {exc}", "upgrade slackcase")
+        return
+    try:
+        problem = store.problem()
+        if problem:
+            bad(problem, fix)
+        else:
+            ok(f"database: {store.describe()}")
+    finally:
+        store.close()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from dotenv import dotenv_values
 
+from slackcase import dburl
 from slackcase.config import ConfigError, Settings, load_settings
 from slackcase.core.ports import StoreUnavailable
 from slackcase.logs import setup_logging
@@ -34,7 +35,8 @@ def environment() -> dict[str, str]:
 def _secrets(settings: Settings) -> list[str]:
     return [s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_app_token,
                                            settings.slack_signing_secret,
-                                           settings.kore_client_secret) if s]
+                                           settings.kore_client_secret) if s] + \
+        [dburl.password(settings.database)]
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -6,19 +6,20 @@ tests build settings without touching the process environment.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.functional_serializers import field_serializer
 
 from slackcase import setting_values
+from slackcase.dburl import postgres_url
+from slackcase.logs import mask_url
 from slackcase.setting_names import misspelt_name
-from slackcase.setting_values import pairs
+from slackcase.setting_values import id_set, is_loopback_host, number, pairs, visible
 
 SANDBOX = "sandbox"
 
@@ -40,23 +41,6 @@ class ConfigError(Exception):
 class CaseTemplate:
     id: str
     name: str
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _visible(char: str) -> bool:
-    """Whether a character shows: not a space, a control or a format character (such as a
-    zero-width space), which a name pasted from elsewhere may be made of alone."""
-    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
 
 
 class Settings(BaseModel):
@@ -92,6 +76,15 @@ class Settings(BaseModel):
     channel_templates: tuple[tuple[str, str], ...] = Field(
         (), alias="SLACKCASE_CHANNEL_TEMPLATES")
     log_level: str = Field("INFO", alias="SLACKCASE_LOG_LEVEL")
+
+    # A PostgreSQL URL's password shows as *** wherever the settings are shown or dumped.
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, mask_url(value) if name == "database" else value
+
+    @field_serializer("database")
+    def _database_shown(self, v: str) -> str:
+        return mask_url(v)
 
     # ---- Slack -----------------------------------------------------------------
     @field_validator("slack_bot_token")
@@ -169,7 +162,7 @@ class Settings(BaseModel):
             if any(t.id == tid for t in templates):
                 raise ValueError(f"template {tid} is listed twice")
             name = name[:75]  # the most a select option shows
-            if not any(_visible(c) for c in name):
+            if not any(visible(c) for c in name):
                 raise ValueError(f"template {tid} needs a display name people can read")
             templates.append(CaseTemplate(tid, name))
         if not templates:
@@ -189,7 +182,7 @@ class Settings(BaseModel):
     @field_validator("kore_rate_limit_per_minute", mode="before")
     @classmethod
     def _rate(cls, v: Any) -> Any:
-        value = _number(v, int)
+        value = number(v, int)
         if value < 1:
             raise ValueError("must be a whole number of requests per minute, at least 1")
         return value
@@ -197,7 +190,7 @@ class Settings(BaseModel):
     @field_validator("kore_timeout_seconds", mode="before")
     @classmethod
     def _timeout(cls, v: Any) -> Any:
-        value = _number(v, float)
+        value = number(v, float)
         if not 0 < value <= 300:
             raise ValueError("must be a number of seconds between 0 and 300")
         return value
@@ -205,7 +198,7 @@ class Settings(BaseModel):
     @field_validator("poll_seconds", mode="before")
     @classmethod
     def _poll(cls, v: Any) -> Any:
-        value = _number(v, float)
+        value = number(v, float)
         if not 0.1 <= value <= 86400:
             raise ValueError("must be a number of seconds between 0.1 and 86400")
         return value
@@ -215,9 +208,9 @@ class Settings(BaseModel):
     @classmethod
     def _database(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("must be a file path for the SQLite database")
+            raise ValueError("must be a file path (SQLite) or a postgresql:// URL")
         if v.startswith(("postgres://", "postgresql://")):
-            raise ValueError("only SQLite is supported so far: give a file path")
+            return postgres_url(v)
         return v.removeprefix("sqlite:///")
 
     @field_validator("notify_channels", mode="before")
@@ -251,12 +244,12 @@ class Settings(BaseModel):
     @field_validator("allowed_channels", mode="before")
     @classmethod
     def _allowed(cls, v: Any) -> Any:
-        return _id_set(v, _CHANNEL_ID, "channel ids such as C0123ABC")
+        return id_set(v, _CHANNEL_ID, "channel ids such as C0123ABC")
 
     @field_validator("allowed_usergroups", mode="before")
     @classmethod
     def _usergroups(cls, v: Any) -> Any:
-        return _id_set(v, _USERGROUP_ID, "user group ids such as S0123ABC")
+        return id_set(v, _USERGROUP_ID, "user group ids such as S0123ABC")
 
     @field_validator("reaction")
     @classmethod
@@ -350,27 +343,6 @@ _FIELD_BY_ALIAS = {f.alias: name for name, f in Settings.model_fields.items()}
 _SECRET_ALIASES = {
     "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KORE_CLIENT_SECRET",
 }
-
-
-def _id_set(v: Any, pattern: re.Pattern[str], what: str) -> Any:
-    """A comma-separated list of Slack ids -> frozenset (None when empty)."""
-    if not isinstance(v, str):
-        return v
-    ids = [i.strip() for i in v.split(",") if i.strip()]
-    for one in ids:
-        if not pattern.match(one):
-            raise ValueError(f"must list {what}, got {one!r}")
-    return frozenset(ids) if ids else None
-
-
-def _number(v: Any, kind: type) -> Any:
-    if isinstance(v, str):
-        try:
-            return kind(v.strip())
-        except ValueError:
-            noun = "whole number" if kind is int else "number"
-            raise ValueError(f"must be a {noun}, got {v!r}") from None
-    return v
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

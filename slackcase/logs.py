@@ -22,6 +22,10 @@ _SECRET = re.compile(
     r"|v0=[0-9a-f]{16,})"
 )
 
+# A database password, in a URL (postgresql://user:PASSWORD@host/db) or a libpq keyword.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/:@\s]*:)[^@\s/]*@", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(r"\bpassword=\S+", re.IGNORECASE)
+
 
 # Text from outside that is stored or shown to people (Kore.ai's error messages) also loses
 # any long run of letters and digits, the shape of an echoed API key or secret; logs keep
@@ -30,7 +34,12 @@ _LONG_SECRET = re.compile(r"(?<![\w+/=-])(?=[\w+/=-]*\d)(?=[\w+/=-]*[A-Za-z])[\w
 
 
 def scrub(text: str) -> str:
-    return _SECRET.sub("[redacted]", text)
+    return mask_url(_SECRET.sub("[redacted]", text))
+
+
+def mask_url(text: str) -> str:
+    """A database URL (or any text quoting one) with its password shown as ***."""
+    return _KEYWORD_PASSWORD.sub("password=***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def mask(text: str) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 TEMPLATE_ID = re.compile(r"^ctm-[A-Za-z0-9][A-Za-z0-9-]*$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -45,3 +48,41 @@ def channel_templates(raw: str, known: Iterable[str]) -> tuple[tuple[str, str], 
                              "KORE_CASE_TEMPLATES")
         found.append((channel, template))
     return tuple(found)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def visible(char: str) -> bool:
+    """Whether a character shows: not a space, a control or a format character (such as a
+    zero-width space), which a name pasted from elsewhere may be made of alone."""
+    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+
+
+def id_set(v: Any, pattern: re.Pattern[str], what: str) -> Any:
+    """A comma-separated list of Slack ids -> frozenset (None when empty)."""
+    if not isinstance(v, str):
+        return v
+    ids = [i.strip() for i in v.split(",") if i.strip()]
+    for one in ids:
+        if not pattern.match(one):
+            raise ValueError(f"must list {what}, got {one!r}")
+    return frozenset(ids) if ids else None
+
+
+def number(v: Any, kind: type) -> Any:
+    if isinstance(v, str):
+        try:
+            return kind(v.strip())
+        except ValueError:
+            noun = "whole number" if kind is int else "number"
+            raise ValueError(f"must be a {noun}, got {v!r}") from None
+    return v

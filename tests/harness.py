@@ -6,8 +6,10 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slackcase.app import Slackcase, build_app
@@ -126,29 +128,75 @@ def submit_case(world: World, text: str = "disk full", user: str = "UALICE",
     return world.driver.submit(form["id"], user=user)
 
 
+def app_environment(world: World, tmp_path: Any, **settings: str) -> dict[str, str]:
+    """The environment of a `slackcase run` process against world's fakes."""
+    return isolated_environment({
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": world.fake.api_url, "KORE_HOST": world.kore.url or "",
+        "KORE_STREAM_ID": "st-test-1", "KORE_CLIENT_ID": "cs-test",
+        "KORE_CLIENT_SECRET": KORE_SECRET, "KORE_ACCOUNT_ID": "acct-test",
+        "KORE_CASE_TEMPLATES": "ctm-general=General,ctm-it=IT Support",
+        "SLACKCASE_DATABASE": str(tmp_path / "app.db"), **settings})
+
+
+def start_process(env: dict[str, str], cwd: Any) -> tuple[subprocess.Popen[str], str]:
+    """`slackcase run --http` on a free port: the process and its URL once it is ready.
+    Its log goes to a file, so a long run never fills a pipe nobody reads."""
+    log = open(Path(cwd) / f"app-{uuid.uuid4().hex[:6]}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",
+                             "0"], env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+                            cwd=cwd)
+    log.close()
+    line = "-"
+    while line and "ready" not in line and proc.stdout:  # after any line about the sandbox
+        line = proc.stdout.readline()
+    assert "ready" in line, line + Path(log.name).read_text()
+    return proc, line.split("HTTP on ")[1].strip().removesuffix("/slack/events")
+
+
 def app_process(world: World, tmp_path: Any,
                 **settings: str) -> Callable[[], subprocess.Popen[str]]:
     """A function that starts `slackcase run --http` as its own process against world's
     fakes (world's in-process app closed) and points world's driver at it."""
     world.server.close()
-    env = isolated_environment(dict(
-        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=world.fake.api_url, KORE_HOST=world.kore.url,
-        KORE_STREAM_ID="st-test-1", KORE_CLIENT_ID="cs-test",
-        KORE_CLIENT_SECRET=KORE_SECRET, KORE_ACCOUNT_ID="acct-test",
-        KORE_CASE_TEMPLATES="ctm-general=General,ctm-it=IT Support",
-        SLACKCASE_DATABASE=str(tmp_path / "app.db"), **settings))
+    env = app_environment(world, tmp_path, **settings)
 
     def start() -> subprocess.Popen[str]:
-        proc = subprocess.Popen([sys.executable, "-m", "slackcase", "run", "--http", "--port",
-                                 "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, cwd=tmp_path)
-        line = proc.stdout.readline()
-        assert "ready" in line, line + proc.stderr.read()
-        world.driver.url = line.split("HTTP on ")[1].strip()
+        proc, url = start_process(env, tmp_path)
+        world.driver.url = url.rstrip("/") + "/slack/events"
         return proc
 
     return start
+
+
+@dataclass
+class Replica:
+    """One `slackcase run --http` process of several on one database, with its own driver."""
+
+    proc: subprocess.Popen[str]
+    driver: SlackDriver
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        self.driver.close()
+
+
+def start_replicas(world: World, tmp_path: Any, count: int, database: str,
+                   **settings: str) -> list[Replica]:
+    """`count` app processes on one database, against world's fakes (its own app closed)."""
+    world.server.close()
+    env = app_environment(world, tmp_path, SLACKCASE_DATABASE=database, **settings)
+    replicas = []
+    for _ in range(count):
+        proc, url = start_process(env, tmp_path)
+        replicas.append(Replica(proc, SlackDriver(url, SIGNING_SECRET, world.fake)))
+    return replicas
 
 
 def shut_down(world: World, proc: subprocess.Popen[str]) -> None:

@@ -55,7 +55,9 @@ from slackcase.logs import correlation
 log = logging.getLogger("slackcase.core.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
-LEASE_SECONDS = 10.0  # a dead process's submissions are taken over this long after it died
+# Renewed every sweep (app.SWEEP_SECONDS, 3 s), so a dead process's submissions are free
+# at most 10 s after it died and taken up by the next sweep elsewhere: within 13 s.
+LEASE_SECONDS = 10.0
 MAX_FAULTS = 8  # attempts ending in errors outside Kore.ai's before a submission fails
 
 

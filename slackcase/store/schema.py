@@ -168,3 +168,12 @@ def migrate(cur: Cursor, tables: set[str]) -> int:
     elif start != LATEST:
         cur.execute("UPDATE schema_version SET version=?", (LATEST,))
     return start
+
+
+def describe_version(migrated_from: int) -> str:
+    """The schema version after opening, and the step just taken if there was one."""
+    if migrated_from == LATEST:
+        return f"schema version {LATEST}"
+    if migrated_from == 0:
+        return f"schema version {LATEST} (created now)"
+    return f"schema version {LATEST} (migrated from {migrated_from} now)"

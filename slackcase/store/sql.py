@@ -39,6 +39,9 @@ class SqlStore(EditsSql):
     def problem(self) -> str | None:
         return self._engine.problem()
 
+    def describe(self) -> str:
+        return self._engine.describe()
+
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._engine.transaction(write=False) as cur:
             return _dicts(cur, cur.execute(sql, params).fetchall())

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from slackcase.core.ports import StoreUnavailable
-from slackcase.store.schema import migrate
+from slackcase.store.schema import describe_version, migrate
 
 PROBE_BYTES = 32_768
 
@@ -43,7 +43,7 @@ class SqliteEngine:
             with self.transaction(write=True) as cur:
                 tables = {r[0] for r in cur.execute(
                     "SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
-                migrate(cur, tables)
+                self._migrated_from = migrate(cur, tables)
                 cur.execute("UPDATE schema_version SET version=version")  # can we write?
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"the database {path} cannot be used: {exc}") from None
@@ -85,6 +85,10 @@ class SqliteEngine:
         except StoreUnavailable as exc:
             return str(exc)
         return None
+
+    def describe(self) -> str:
+        where = "in memory" if self.path == ":memory:" else f"file {os.path.abspath(self.path)}"
+        return f"SQLite {where} (one process), {describe_version(self._migrated_from)}"
 
     def close(self) -> None:
         with self._lock:

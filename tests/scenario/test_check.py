@@ -8,8 +8,11 @@ import pytest
 from pydantic import SecretStr
 
 from slackcase.check import run_checks
+from slackcase.logs import mask_url
 from slackcase.sandbox.loopback import isolated_environment
+from slackcase.store.schema import LATEST
 from tests.harness import BOT_TOKEN, KORE_SECRET, make_world
+from tests.pg import PASSWORD
 
 APP_TOKEN = "xapp-1-check-app-token"
 
@@ -141,3 +144,29 @@ def test_check_asks_for_reactions_scope_only_when_the_reaction_is_on(tmp_path):
         assert code == 0, out
     finally:
         world.stop()
+
+
+def test_check_names_the_sqlite_database_and_its_schema_version(world):
+    code, out = run(world.settings)
+    assert code == 0, out
+    assert f"ok    database: SQLite file {world.settings.database} (one process), schema " \
+        f"version {LATEST}" in out
+
+
+def test_check_opens_postgresql_creates_its_schema_and_masks_the_password(world, pg_url):
+    code, out = run(world.settings.model_copy(update={"database": pg_url}))
+    assert code == 0, out
+    assert f"ok    database: PostgreSQL at {mask_url(pg_url)}, schema version {LATEST} " \
+        "(created now)" in out
+    assert PASSWORD not in out and "slackcase:***@" in out
+    code, out = run(world.settings.model_copy(update={"database": pg_url}))
+    assert f"schema version {LATEST}\n" in out + "\n"
+
+
+def test_check_fails_with_a_fix_when_postgresql_is_unreachable(world):
+    unreachable = f"postgresql://slackcase:{PASSWORD}@127.0.0.1:1/slackcase"
+    code, out = run(world.settings.model_copy(update={"database": unreachable}))
+    assert code == 1
+    assert "FAIL  the database postgresql://slackcase:***@127.0.0.1:1/slackcase cannot be " \
+        "used: " in out and "fix: check that the PostgreSQL server runs" in out
+    assert PASSWORD not in out and out.count("FAIL") == 1

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from slackcase.sandbox.loopback import isolated_environment
+from tests.harness import start_process
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
         "KORE_HOST": "sandbox"}
@@ -57,3 +58,16 @@ def test_a_dotenv_that_is_not_utf8_is_refused(tmp_path):
     (tmp_path / ".env").write_bytes(b"SLACKCASE_LOG_LEVEL=INFO\nKORE_CASE_SOURCE=r\xe9seau\n")
     line = refusal(start(tmp_path))
     assert line.startswith("slackcase: configuration error: .env is not UTF-8")
+
+
+def test_a_second_slackcase_on_one_sqlite_file_is_refused_and_pointed_at_postgresql(tmp_path):
+    env = isolated_environment({**BASE, "SLACKCASE_DATABASE": str(tmp_path / "app.db")})
+    first, _ = start_process(env, tmp_path)
+    try:
+        line = refusal(start(tmp_path))
+        assert line.startswith("slackcase: SLACKCASE_DATABASE: another slackcase process is "
+                               "already running on")
+        assert "postgresql://" in line
+    finally:
+        first.terminate()
+        first.wait(timeout=20)

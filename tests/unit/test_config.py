@@ -121,6 +121,33 @@ def test_secrets_never_in_repr_or_logs(caplog):
         assert secret not in text
 
 
+@pytest.mark.parametrize("url", ["postgresql://app:Db-Secret-77@db.internal:5432/slackcase",
+                                 "postgres://app:Db-Secret-77@db.internal/slackcase"])
+def test_a_postgresql_url_is_accepted_and_its_password_never_shown(url, caplog):
+    s = load(SLACKCASE_DATABASE=url)
+    assert s.database.startswith("postgresql://app:Db-Secret-77@db.internal")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("t").info("settings: %r %s", s, s)
+    text = repr(s) + str(s) + caplog.text + s.model_dump_json()
+    assert "Db-Secret-77" not in text and "postgresql://app:***@db.internal" in text
+
+
+@pytest.mark.parametrize("url", ["postgresql://app:Db-Secret-77@/slackcase",
+                                 "postgresql://app:Db-Secret-77@db.internal:5432",
+                                 "postgresql://app:Db-Secret-77@db.internal:port/slackcase"])
+def test_a_malformed_postgresql_url_is_refused_without_its_password(url):
+    with pytest.raises(ConfigError) as err:
+        load(SLACKCASE_DATABASE=url)
+    message = str(err.value)
+    assert message.startswith("SLACKCASE_DATABASE must be a URL of the form postgresql://")
+    assert "Db-Secret-77" not in message and "\n" not in message
+
+
+def test_a_path_stays_sqlite():
+    assert load(SLACKCASE_DATABASE="/var/lib/slackcase/state.db").database == \
+        "/var/lib/slackcase/state.db"
+
+
 def test_require_names_the_missing_variable():
     s = load_settings({})
     with pytest.raises(ConfigError, match=r"^SLACK_BOT_TOKEN is required"):

@@ -3,7 +3,6 @@ what a fresh read sees."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -24,22 +23,35 @@ def origin(thread: str | None = None) -> Origin:
                   thread_ts=thread)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """Each test runs on both engines: a SQLite file, and a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(str(tmp_path / "store.db"))
+def store(database):
+    s = open_store(database)
     yield s
     s.close()
 
 
-def test_fifty_concurrent_accepts_are_all_committed_once(tmp_path, store):
+def test_fifty_concurrent_accepts_are_all_committed_once(database, store):
     ids = [new_submission_id() for _ in range(50)]
     with ThreadPoolExecutor(50) as pool:
         subs = list(pool.map(lambda i: store.accept(i, draft(i), origin(), idem_key=i), ids))
     assert [s.id for s in subs] == ids and all(s.state is State.ACCEPTED for s in subs)
-    # Every one is on disk: a second connection (another process, after a crash) sees them.
-    rows = sqlite3.connect(str(tmp_path / "store.db")).execute(
-        "SELECT id, idem_key FROM submissions").fetchall()
-    assert sorted(rows) == sorted((i, i) for i in ids)
+    # Every one is stored: a second store (another process, after a crash) sees them, and
+    # the same keys again return the first submissions rather than new ones.
+    other = open_store(database)
+    try:
+        again = [other.accept(new_submission_id(), draft(i), origin(), idem_key=i)
+                 for i in ids]
+        assert [s.id for s in again] == ids and len(other.unfinished()) == 50
+    finally:
+        other.close()
 
 
 def test_repeated_idempotency_key_returns_the_first_submission(store):
@@ -58,8 +70,32 @@ def test_thread_with_a_live_case_refuses_a_second_even_when_grouped(store):
     assert store.thread_case("C1:111.1").id == "sc-1"  # type: ignore[union-attr]
 
 
-def test_what_was_written_survives_a_reopen(tmp_path):
-    path = str(tmp_path / "again.db")
+def test_one_thread_gets_one_case_when_replicas_accept_it_at_once(database):
+    """Two stores on one database (two replicas), eight submissions for one fresh thread at
+    the same moment: one is accepted, every other is told the thread has it."""
+    stores = [open_store(database) for _ in range(2)]
+    barrier = threading.Barrier(8)
+
+    def accept(i: int):
+        barrier.wait()
+        return _outcome(lambda: stores[i % 2].accept(f"sc-r{i}", draft(), origin("222.2"),
+                                                      idem_key=f"k{i}"))
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = list(pool.map(accept, range(8)))
+        accepted = [o for o in outcomes if not isinstance(o, Exception)]
+        assert len(accepted) == 1, outcomes
+        assert all(isinstance(o, ThreadHasCase) and o.existing.id == accepted[0].id
+                   for o in outcomes if o is not accepted[0])
+        assert stores[1].thread_case("C1:222.2").id == accepted[0].id  # type: ignore[union-attr]
+        assert len(stores[0].unfinished()) == 1
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_what_was_written_survives_a_reopen(database):
+    path = database
     s = open_store(path)
     sub = s.accept("sc-1", draft(), origin(), idem_key=None)
     s.mark_step(sub, "card", {"ts": "1.2"})
@@ -122,9 +158,9 @@ def test_each_write_returns_the_submission_exactly_as_a_fresh_read_sees_it(store
                                                "modal": True}
 
 
-def test_a_submission_is_worked_by_one_owner_until_its_lease_lapses(tmp_path):
+def test_a_submission_is_worked_by_one_owner_until_its_lease_lapses(database):
     now = [1000.0]
-    path = str(tmp_path / "shared.db")
+    path = database
     first, second = (open_store(path, clock=lambda: now[0]) for _ in range(2))
     try:
         first.accept("sc-1", draft(), origin(), idem_key=None)
