@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from slackcase.core.domain import UNFINISHED, CaseDraft, Origin, State, Submission
-from slackcase.core.ports import StoreUnavailable, ThreadHasCase
+from slackcase.core.ports import NoStoreEvents, StoreEvents, StoreUnavailable, ThreadHasCase
 from slackcase.kore.models import Case
 from slackcase.logs import mask
 from slackcase.store.engine import Engine
+from slackcase.store.shared import SharedState
 
 _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
            " WHERE t.thread_key=?")
@@ -26,11 +27,12 @@ _UNFINISHED = ",".join(f"'{s.value}'" for s in UNFINISHED)
 _COLUMN_OF = {"case": "case_json"}  # Submission fields stored under another name
 
 
-class SqlStore:
+class SqlStore(SharedState):
     def __init__(self, engine: Engine, *, clock: Callable[[], float]) -> None:
         self._engine = engine
         self._clock = clock
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.events: StoreEvents = NoStoreEvents()
 
     def close(self) -> None:
         self._engine.close()
@@ -114,6 +116,8 @@ class SqlStore:
         """Take the submission's lease if it is unfinished and free (or lapsed, or ours)."""
         now = self._clock()
         with self._engine.transaction(write=True) as cur:
+            held = cur.execute("SELECT lease_owner FROM submissions WHERE id=?",
+                               (sub_id,)).fetchall()
             taken = cur.execute(
                 f"UPDATE submissions SET lease_owner=?, lease_until=? WHERE id=?"
                 f" AND state IN ({_UNFINISHED})"
@@ -121,6 +125,8 @@ class SqlStore:
                 (self.owner, now + seconds, sub_id, self.owner, now)).rowcount
             if taken != 1:
                 return None
+            if held and held[0][0] not in (None, self.owner):
+                self.events.lease_taken_over()  # its owner stopped renewing it: died
             return _load(cur, _dicts(cur, cur.execute(
                 "SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchall()))[0]
 
@@ -189,13 +195,17 @@ class SqlStore:
 
     def mark_announced(self, sub: Submission, snapshot: dict[str, Any],
                        tracking: bool) -> Submission:
-        return self._update(sub, {"state": State.ANNOUNCED, "snapshot": snapshot},
+        done = self._update(sub, {"state": State.ANNOUNCED, "snapshot": snapshot},
                             tracking=int(tracking), lease_owner=None, lease_until=None)
+        self.events.submission_ended(State.ANNOUNCED)
+        return done
 
     def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
-        return self._update(sub, {"state": State.FAILED, "error": mask(error),
+        done = self._update(sub, {"state": State.FAILED, "error": mask(error),
                                   "error_kind": error_kind},
                             lease_owner=None, lease_until=None)
+        self.events.submission_ended(State.FAILED)
+        return done
 
     def reopen(self, sub_id: str, draft: CaseDraft | None = None,
                origin: Origin | None = None) -> Submission | None:

@@ -8,6 +8,7 @@ import time
 
 from slackcase.core.domain import State
 from slackcase.store import open_store
+from slackcase.store.schema import LATEST
 
 # The first release's schema, verbatim (it had no schema_version table).
 RELEASE_1 = """
@@ -86,7 +87,7 @@ def test_a_release_1_database_is_migrated_and_reads_back_whole(tmp_path):
     finally:
         store.close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT version FROM schema_version").fetchone() == (2,)
+    assert db.execute("SELECT version FROM schema_version").fetchone() == (LATEST,)
     columns = {r[1] for r in db.execute("PRAGMA table_info(submissions)")}
     assert "steps" not in columns and {"lease_owner", "due_at"} <= columns
 
