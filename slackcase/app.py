@@ -18,7 +18,8 @@ from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.core.ports import Store
 from slackcase.core.reconcile import QUIET_TIMEOUTS
 from slackcase.kore import KoreClient
-from slackcase.kore.ratelimit import RateLimiter
+from slackcase.kore.ratelimit import Bucket, RateLimiter
+from slackcase.metrics import Metrics
 from slackcase.slack.access import Access
 from slackcase.slack.announce import SlackAnnouncer
 from slackcase.slack.edit_announce import SlackEditAnnouncer
@@ -30,6 +31,7 @@ from slackcase.slack.server import http_server
 from slackcase.slack.services import Services
 from slackcase.slack.threads import ThreadReader
 from slackcase.store import open_store
+from slackcase.store.budget import StoreBucket
 
 if TYPE_CHECKING:  # the emulator is imported only where KORE_HOST=sandbox asks for it
     from slackcase.sandbox.kore_server import KoreSandbox
@@ -71,7 +73,10 @@ def with_sandbox_defaults(settings: Settings) -> Settings:
     return settings.model_copy(update=update)
 
 
-def kore_client(settings: Settings, host: str, **kwargs: object) -> KoreClient:
+def kore_client(settings: Settings, host: str, *, bucket: Bucket | None = None,
+                **kwargs: object) -> KoreClient:
+    """`bucket`: where the budget is kept; the app's is the database's, shared by every
+    replica (the default, in memory, is this process's alone)."""
     assert settings.kore_stream_id and settings.kore_client_id and settings.kore_client_secret
     return KoreClient(
         host=host,
@@ -80,7 +85,7 @@ def kore_client(settings: Settings, host: str, **kwargs: object) -> KoreClient:
         client_secret=settings.kore_client_secret,
         account_id=settings.kore_account_id,
         timeout=settings.kore_timeout_seconds,
-        rate_limiter=RateLimiter(settings.kore_rate_limit_per_minute),
+        rate_limiter=RateLimiter(settings.kore_rate_limit_per_minute, bucket=bucket),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -107,6 +112,7 @@ class Slackcase:
     bolt: App
     services: Services
     poller: Poller
+    metrics: Metrics = field(default_factory=Metrics)
     sandbox: KoreSandbox | None = None
     sweep_seconds: float = SWEEP_SECONDS
     _started: bool = field(default=False, repr=False)
@@ -127,7 +133,8 @@ class Slackcase:
         """The waitress server for `slackcase run --http` (not started)."""
         secret = self.services.settings.slack_signing_secret
         return http_server(self.bolt, self.health, host, port,
-                           signing_secret=secret.get_secret_value() if secret else "")
+                           signing_secret=secret.get_secret_value() if secret else "",
+                           metrics=self.metrics.render)
 
     def health(self) -> str | None:
         """Why the app cannot serve right now (for /healthz), or None when it can."""
@@ -171,20 +178,25 @@ def build_app(
     """`sweep_seconds`: how often unfinished submissions no job is working on are resumed."""
     settings = with_sandbox_defaults(settings)
     settings.require("KORE_CASE_TEMPLATES")
+    if kore is None and not settings.uses_sandbox:
+        settings.require("KORE_HOST", "KORE_STREAM_ID", "KORE_CLIENT_ID",
+                         "KORE_CLIENT_SECRET", "KORE_ACCOUNT_ID")
+    store = store or open_store(settings.database, exclusive=True)
+    metrics = Metrics()
+    store.events = metrics
     sandbox = None
     if kore is None:
+        # One budget for the deployment: every replica draws from the database's bucket.
+        shared = {"bucket": StoreBucket(store), "observe": metrics.kore_call}
         if settings.uses_sandbox:
             sandbox = start_sandbox(settings)
             assert sandbox.url
-            kore = kore_client(settings, sandbox.url)
+            kore = kore_client(settings, sandbox.url, **shared)
         else:
-            settings.require("KORE_HOST", "KORE_STREAM_ID", "KORE_CLIENT_ID",
-                             "KORE_CLIENT_SECRET", "KORE_ACCOUNT_ID")
             assert settings.kore_host
-            kore = kore_client(settings, settings.kore_host)
+            kore = kore_client(settings, settings.kore_host, **shared)
     stopping = threading.Event()
     client = client or slack_client(settings, stopping)
-    store = store or open_store(settings.database, exclusive=True)
     jobs = jobs or Jobs()
     directory = SlackDirectory(client, store)
     announcer = SlackAnnouncer(client, settings, directory)
@@ -216,5 +228,7 @@ def build_app(
     )
     register(bolt, services)
     poller = Poller(services, interval=settings.poll_seconds)
-    return Slackcase(bolt=bolt, services=services, poller=poller, sandbox=sandbox,
-                     sweep_seconds=sweep_seconds, _stopping=stopping)
+    limiter = kore.limiter
+    metrics.watch(waiting=lambda: limiter.waiting, poller_rounds=lambda: poller.rounds)
+    return Slackcase(bolt=bolt, services=services, poller=poller, metrics=metrics,
+                     sandbox=sandbox, sweep_seconds=sweep_seconds, _stopping=stopping)

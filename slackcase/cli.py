@@ -47,6 +47,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     run.add_argument("--http", action="store_true", help="serve POST /slack/events over HTTP")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--metrics-port", type=int, default=None,
+                     help="serve GET /metrics on this port too (Socket Mode has no other)")
+    run.add_argument("--metrics-host", default="127.0.0.1")
     sub.add_parser("check", help="verify the configuration against Slack and Kore.ai")
     sandbox = sub.add_parser("sandbox", help="run the embedded Kore.ai case-API emulator")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -68,7 +71,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     setup_logging(level, secrets=_secrets(settings))
     try:
         if args.command == "run":
-            return _run(settings, http=args.http, host=args.host, port=args.port)
+            return _run(settings, http=args.http, host=args.host, port=args.port,
+                        metrics=(args.metrics_host, args.metrics_port))
         if args.command == "check":
             from slackcase.check import run_checks
 
@@ -112,7 +116,8 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
+def _run(settings: Settings, *, http: bool, host: str, port: int,
+         metrics: tuple[str, int | None] = ("127.0.0.1", None)) -> int:
     settings.require("SLACK_BOT_TOKEN")
     if http:
         settings.require("SLACK_SIGNING_SECRET")
@@ -126,6 +131,11 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
     _settle_heap()
     if app.sandbox:
         print(f"slackcase: Kore.ai sandbox at {app.sandbox.url}", flush=True)
+    metrics_server = None
+    if metrics[1] is not None:
+        metrics_server = app.metrics.serve(*metrics)
+        print(f"slackcase: metrics at http://{metrics[0]}:{metrics_server.server_port}/metrics",
+              flush=True)
     if http:
 
         server = app.http_server(host, port)
@@ -144,6 +154,8 @@ def _run(settings: Settings, *, http: bool, host: str, port: int) -> int:
         print("slackcase ready: Socket Mode connected", flush=True)
         _wait_for_signal()
         handler.close()
+    if metrics_server:
+        metrics_server.shutdown()
     app.stop()
     return 0
 

@@ -55,6 +55,7 @@ from slackcase.logs import correlation
 log = logging.getLogger("slackcase.core.cases")
 
 QUEUED_NOTICE_AFTER = 3.0  # seconds of rate-limit wait before the user is told "queued"
+STORE_RETRY_SECONDS = 5.0  # a submission stopped by the database is tried again this often
 # Renewed every sweep (app.SWEEP_SECONDS, 3 s), so a dead process's submissions are free
 # at most 10 s after it died and taken up by the next sweep elsewhere: within 13 s.
 LEASE_SECONDS = 10.0
@@ -144,7 +145,9 @@ class CaseService:
                 sub = self.store.claim(sub_id, LEASE_SECONDS)
             except StoreUnavailable as exc:
                 log.warning("submission %s not worked now: %s", sub_id, exc)
-                return  # the sweep tries again once the database answers
+                # If its lease is ours, the sweep renews it and never lists it as due.
+                self.schedule(sub_id, STORE_RETRY_SECONDS)
+                return
             if sub is None:
                 return  # done, failed, or another process is working it
             self._next_attempt[sub_id] = None
@@ -160,8 +163,11 @@ class CaseService:
             delay = self._next_attempt.pop(sub_id, None)
             try:
                 self.store.release(sub, retry_in=delay, fault=fault)
-            except StoreUnavailable as exc:  # the lease lapses; the sweep takes it again
+            except StoreUnavailable as exc:
+                # The lease stays ours, renewed by the sweep, so no one else (and not the
+                # sweep) takes it up: this process comes back to it.
                 log.warning("submission %s: lease not given back: %s", sub_id, exc)
+                self.schedule(sub_id, STORE_RETRY_SECONDS)
                 return
             if delay is not None:
                 self.schedule(sub_id, delay)

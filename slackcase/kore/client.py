@@ -34,6 +34,11 @@ MAX_RETRY_AFTER = 300.0
 SAFE_READ_ATTEMPTS = 3
 MAX_CONNECTIONS = 64  # = the job pool (jobs.JOB_WORKERS)
 USER_AGENT = f"slackcase httpx/{httpx.__version__}"
+# A call's outcome as metrics name it, by the error it ended in (most specific first).
+OUTCOMES = ((KoreRateLimited, "rate_limited"), (KoreAuthError, "auth"),
+            (KoreRejected, "rejected"), (KoreNoAnswer, "no_answer"),
+            (KoreUnavailable, "unavailable"), (KoreBadResponse, "bad_response"))
+Observe = Callable[[str, str, float], None]  # (endpoint, outcome, seconds) of each call
 
 
 class KoreClient:
@@ -56,8 +61,10 @@ class KoreClient:
         rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], object] | None = None,
+        observe: Observe | None = None,
     ) -> None:
         self.stream_id = stream_id
+        self._observe = observe or (lambda endpoint, outcome, seconds: None)
         self._client_id = client_id
         self._secret = client_secret
         self._account_id = account_id
@@ -129,6 +136,19 @@ class KoreClient:
         except LimiterClosed:
             raise KoreStopped from None
         started = time.monotonic()
+        outcome = "error"
+        try:
+            result = self._send(path, body, language, waited, started)
+            outcome = "ok"
+            return result
+        except KoreError as exc:
+            outcome = next((name for kind, name in OUTCOMES if isinstance(exc, kind)), "error")
+            raise
+        finally:
+            self._observe(path.split("/")[1], outcome, time.monotonic() - started)
+
+    def _send(self, path: str, body: dict[str, Any], language: str, waited: float,
+              started: float) -> Any:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"),
                              allow_nan=False).encode()
         try:

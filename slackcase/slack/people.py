@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackcase.core.domain import Person
-from slackcase.core.ports import Store
+from slackcase.core.ports import Store, StoreUnavailable
 
 log = logging.getLogger("slackcase.slack.people")
 
@@ -36,7 +36,10 @@ class SlackDirectory:
             hit = self._memory.get(user_id)
         if hit and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
-        data = self._store.cached_person(user_id, self._ttl)
+        try:
+            data = self._store.cached_person(user_id, self._ttl)
+        except StoreUnavailable:  # a cache: Slack knows the person too
+            data = None
         if data:
             person = Person.model_validate(data)
             with self._lock:
@@ -54,7 +57,10 @@ class SlackDirectory:
         except SlackApiError as exc:
             log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
             return Person(id=user_id, name=user_id)
-        self._store.cache_person(user_id, person.model_dump())
+        try:
+            self._store.cache_person(user_id, person.model_dump())
+        except StoreUnavailable as exc:
+            log.warning("person %s not cached: %s", user_id, exc)
         with self._lock:
             self._memory[user_id] = (time.monotonic(), person)
         return person

@@ -11,6 +11,11 @@ looked at again within ceil(cost / (MAX_CALLS_PER_ROUND - MAX_SEARCHES_PER_ROUND
 rounds. Cases are retired (no longer tracked) once closed or
 RETENTION after their creation.
 
+One replica polls at a time: the leader, whose lease (LEAD_FOR poll intervals) is renewed
+every round and before each change is recorded or told. A follower asks every half
+interval, so a leader that dies is replaced at most one interval after its round was due;
+one that stops cleanly hands over at once.
+
 A change updates the confirmation card in place; assignment, resolution and closing get
 one short reply per case per round; resolution DMs the requester. The new snapshot and
 the notices it owes are saved together (an outbox) before anything is posted, and each
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from slackcase.core.domain import Submission, snapshot_of
+from slackcase.core.ports import StoreUnavailable
 from slackcase.kore import Case, CasePage, CaseQuery, KoreError
 from slackcase.logs import correlation
 from slackcase.slack import messages
@@ -43,6 +49,8 @@ log = logging.getLogger("slackcase.slack.poller")
 MAX_CALLS_PER_ROUND = 10
 MAX_SEARCHES_PER_ROUND = 3
 MAX_NOTICES_PER_ROUND = 20
+LEADER = "poller"
+LEAD_FOR = 1.5  # poll intervals a leader stays one without renewing
 RETENTION = timedelta(days=90)  # a case open longer than this is no longer followed
 # Slack errors that will not change by retrying: the notice is dropped, with an error log.
 GIVE_UP = {"not_in_channel", "channel_not_found", "is_archived", "message_not_found",
@@ -76,7 +84,8 @@ class Poller:
         self._sweep: Sweep | None = None
         # Tracked cases a finished slice did not list, with the round that noticed it.
         self._missing: dict[str, int] = {}
-        self.rounds = 0
+        self.rounds = 0  # rounds run as the leader
+        self.leading = False
 
     def start(self) -> None:
         if self._thread:
@@ -86,20 +95,41 @@ class Poller:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.leading:
+            self.leading = False
+            try:
+                self.services.store.resign(LEADER)
+            except StoreUnavailable as exc:  # the lease lapses instead
+                log.warning("poller: could not hand over: %s", exc)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = self.interval
+        while not self._stop.wait(wait):
             try:
                 self.poll_once()
             except Exception:
                 log.exception("poll round failed")
+            wait = self.interval if self.leading else self.interval / 2
+
+    def lead(self) -> bool:
+        """Be the one replica polling, for LEAD_FOR intervals more; False if another is."""
+        leading = not self._stop.is_set() and self.services.store.lead(
+            LEADER, self.interval * LEAD_FOR)
+        if leading != self.leading:
+            log.info("poller: %s", "this process polls now" if leading
+                     else "another process polls")
+            self._sweep, self._missing = None, {}  # what a leader learnt may be stale now
+        self.leading = leading
+        return leading
 
     def poll_once(self) -> int:
-        """One round; returns how many cases were found changed."""
+        """One round, if this process leads; returns how many cases were found changed."""
+        if not self.lead():
+            return 0
         tracked = {s.case.id: s for s in self.services.store.tracked() if s.case}
         self.rounds += 1
         for sub in tracked.values():
-            if sub.outbox:
+            if sub.outbox and self.lead():
                 self._deliver(sub)  # notices a failure or a restart left behind
         tracked = self._retire_old({s.case.id: s for s in self.services.store.tracked()
                                     if s.case})
@@ -117,6 +147,8 @@ class Poller:
                 continue
             if told >= MAX_NOTICES_PER_ROUND:
                 break  # the rest are seen again by a later sweep: no notice storm
+            if not self.lead():
+                break  # another replica polls now (this round outlasted the lease): it tells
             with correlation(sub.id):
                 self._deliver(self._record(sub, case, old, new))
             told += 1

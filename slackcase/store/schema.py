@@ -85,6 +85,20 @@ V2 = [
     "CREATE TABLE health_probe (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
 ]
 
+V3 = [
+    # What replicas share besides submissions: the Kore.ai budget every call draws from
+    # (a token bucket's state), and who leads a task only one replica runs (the poller).
+    """CREATE TABLE budgets (
+        name TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        paused_until DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE leaders (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        lease_until DOUBLE PRECISION NOT NULL)""",
+]
+
 
 V4 = [
     # Changes to filed cases asked for in Slack (Edit, Add to CS…), recorded before
@@ -137,7 +151,8 @@ Step = list[str] | Callable[[Cursor], None]
 MIGRATIONS: list[list[Step]] = [
     [V1],
     [V2, _move_steps],
-    [V4],  # issue 22: renumbered after the replicas issue's version 3 at merge
+    [V3],
+    [V4],  # issue 22's edits
 ]
 LATEST = len(MIGRATIONS)
 

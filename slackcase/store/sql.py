@@ -15,11 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slackcase.core.domain import UNFINISHED, CaseDraft, Origin, State, Submission
-from slackcase.core.ports import StoreUnavailable, ThreadHasCase
+from slackcase.core.ports import NoStoreEvents, StoreEvents, StoreUnavailable, ThreadHasCase
 from slackcase.kore.models import Case
 from slackcase.logs import mask
 from slackcase.store.edits_sql import EditsSql
 from slackcase.store.engine import Engine
+from slackcase.store.shared import SharedState
 
 _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
            " WHERE t.thread_key=?")
@@ -27,11 +28,12 @@ _UNFINISHED = ",".join(f"'{s.value}'" for s in UNFINISHED)
 _COLUMN_OF = {"case": "case_json"}  # Submission fields stored under another name
 
 
-class SqlStore(EditsSql):
+class SqlStore(EditsSql, SharedState):
     def __init__(self, engine: Engine, *, clock: Callable[[], float]) -> None:
         self._engine = engine
         self._clock = clock
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.events: StoreEvents = NoStoreEvents()
 
     def close(self) -> None:
         self._engine.close()
@@ -118,6 +120,8 @@ class SqlStore(EditsSql):
         """Take the submission's lease if it is unfinished and free (or lapsed, or ours)."""
         now = self._clock()
         with self._engine.transaction(write=True) as cur:
+            held = cur.execute("SELECT lease_owner FROM submissions WHERE id=?",
+                               (sub_id,)).fetchall()
             taken = cur.execute(
                 f"UPDATE submissions SET lease_owner=?, lease_until=? WHERE id=?"
                 f" AND state IN ({_UNFINISHED})"
@@ -125,6 +129,8 @@ class SqlStore(EditsSql):
                 (self.owner, now + seconds, sub_id, self.owner, now)).rowcount
             if taken != 1:
                 return None
+            if held and held[0][0] not in (None, self.owner):
+                self.events.lease_taken_over()  # its owner stopped renewing it: died
             return _load(cur, _dicts(cur, cur.execute(
                 "SELECT * FROM submissions WHERE id=?", (sub_id,)).fetchall()))[0]
 
@@ -193,13 +199,17 @@ class SqlStore(EditsSql):
 
     def mark_announced(self, sub: Submission, snapshot: dict[str, Any],
                        tracking: bool) -> Submission:
-        return self._update(sub, {"state": State.ANNOUNCED, "snapshot": snapshot},
+        done = self._update(sub, {"state": State.ANNOUNCED, "snapshot": snapshot},
                             tracking=int(tracking), lease_owner=None, lease_until=None)
+        self.events.submission_ended(State.ANNOUNCED)
+        return done
 
     def mark_failed(self, sub: Submission, *, error: str, error_kind: str) -> Submission:
-        return self._update(sub, {"state": State.FAILED, "error": mask(error),
+        done = self._update(sub, {"state": State.FAILED, "error": mask(error),
                                   "error_kind": error_kind},
                             lease_owner=None, lease_until=None)
+        self.events.submission_ended(State.FAILED)
+        return done
 
     def reopen(self, sub_id: str, draft: CaseDraft | None = None,
                origin: Origin | None = None) -> Submission | None:

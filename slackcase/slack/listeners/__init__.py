@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from slackcase.core.ports import StoreUnavailable
 from slackcase.slack import ids
 from slackcase.slack.listeners import (
     actions,
@@ -57,8 +58,11 @@ class _DropRetriedEvents(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse,
                 next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if event_id and not self._store.first_time(f"event:{event_id}", ttl=3600):
-            return BoltResponse(status=200, body="")
+        try:
+            if event_id and not self._store.first_time(f"event:{event_id}", ttl=3600):
+                return BoltResponse(status=200, body="")
+        except StoreUnavailable as exc:  # handled, maybe twice, rather than refused
+            log.warning("event %s not checked for a repeat: %s", event_id, exc)
         return next()
 
 

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slackcase.slack import messages
 from slackcase.slack.case_lookup import case_card
 from slackcase.slack.forms import ModalMetadata
+from slackcase.slack.listeners.acking import telling_when_store_away
 from slackcase.slack.listeners.modal import open_form
 from slackcase.slack.services import Services
 from slackcase.slack.text import clip, unescape
@@ -39,7 +40,8 @@ def case_command(services: Services) -> Callable[..., None]:
             ack(response_type="ephemeral", text=denial.text, blocks=denial.blocks_dict())
             return
         ack()
-        services.after_ack(lambda: _open(services, body, respond))
+        services.after_ack(lambda: telling_when_store_away(
+            lambda body, respond: _open(services, body, respond), body, respond))
 
     return handle
 

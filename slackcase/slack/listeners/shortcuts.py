@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from slackcase.core.ports import StoreUnavailable
 from slackcase.slack import views
 from slackcase.slack.forms import ModalMetadata
 from slackcase.slack.listeners.acking import acked
@@ -40,6 +41,11 @@ def _open(services: Services, body: dict[str, Any], respond: Callable[..., Any] 
                          dm=direct)
     try:
         existing = services.store.thread_case(f"{channel}:{root}")
+    except StoreUnavailable as exc:
+        # The form opens all the same: submitting it checks the thread again (a constraint).
+        log.warning("thread's case not looked up: %s", exc)
+        existing = None
+    try:
         if existing:
             assignee = services.announcer.assignee(existing.case) if existing.case else ""
             services.client.views_open(trigger_id=body["trigger_id"],
