@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slackcase.app import Slackcase, build_app
@@ -21,6 +22,7 @@ from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.loopback import isolated_environment, wait_until
 from slackcase.sandbox.slack_driver import Answer, SlackDriver
 from slackcase.slack import ids
+from slackcase.store import open_store
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -228,6 +230,19 @@ def app_process(world: World, tmp_path: Any,
         return proc
 
     return start
+
+
+def settled_in(database: Path, *, announced: int, timeout: float = 20.0) -> None:
+    """For an app in another process: wait until `announced` submissions in its database are
+    announced and none is unfinished. Read as `slackcase submissions` does, without the lock
+    `slackcase run` holds."""
+    store = open_store(str(database))
+    try:
+        wait_for(lambda: len(store.in_state(State.ANNOUNCED)) >= announced and
+                 not any(store.in_state(state) for state in UNFINISHED), timeout,
+                 f"{announced} submission(s) announced")
+    finally:
+        store.close()
 
 
 def shut_down(world: World, proc: subprocess.Popen[str]) -> None:
