@@ -15,12 +15,15 @@ from typing import Any
 from slackcase.app import Slackcase, build_app
 from slackcase.config import Settings, load_settings
 from slackcase.core.cases import RetryPolicy
-from slackcase.core.domain import State
+from slackcase.core.domain import UNFINISHED, State
+from slackcase.core.jobs import AfterAck, Jobs
 from slackcase.kore.models import Case
 from slackcase.sandbox.fake_slack import FakeSlack
 from slackcase.sandbox.kore_server import KoreSandbox
 from slackcase.sandbox.loopback import isolated_environment, wait_until
-from slackcase.sandbox.slack_driver import SlackDriver
+from slackcase.sandbox.slack_driver import Answer, SlackDriver
+from slackcase.slack import ids
+from slackcase.store import open_store
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -33,6 +36,50 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "c
     if not value:
         raise AssertionError(f"timed out waiting for {what}")
     return value
+
+
+class WatchedJobs(Jobs):
+    """The app's jobs, able to say that none is running or waiting (for World.settled)."""
+
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._running and not self._heap
+
+
+class WatchedAfterAck(AfterAck):
+    """The work listeners leave for after their ack, counted while it runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, fn: Callable[[], None]) -> None:
+        with self._lock:
+            self._busy += 1
+
+        def counted() -> None:
+            try:
+                fn()
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
+        super().__call__(counted)
+
+    def idle(self) -> bool:
+        with self._lock:
+            return self._busy == 0
+
+
+def button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    """The button with this action_id that these blocks show; fails when there is none."""
+    for block in blocks:
+        elements = [*block.get("elements", []), block.get("accessory") or {}]
+        for element in elements:
+            if element.get("type") == "button" and element.get("action_id") == action_id:
+                return element
+    raise AssertionError(f"no {action_id} button is shown in {blocks}")
 
 
 @dataclass
@@ -61,6 +108,37 @@ class World:
     def announced(self, count: int = 1, timeout: float = 10.0) -> None:
         wait_for(lambda: len(self.app.services.store.in_state(State.ANNOUNCED)) >= count,
                  timeout, "announcement")
+
+    def settled(self, timeout: float = 10.0) -> None:
+        """Wait until nothing is left to do: no work after an ack, no job running or due
+        later, no submission unfinished. What has not happened by then will not happen."""
+        services = self.app.services
+        watched = services.after_ack, services.jobs
+        assert all(isinstance(w, WatchedAfterAck | WatchedJobs) for w in watched)
+
+        def quiet() -> bool:
+            # Upstream first: work moves from after-ack to jobs to the store, never back.
+            return (services.after_ack.idle() and services.jobs.idle() and  # type: ignore
+                    not any(services.store.in_state(state) for state in UNFINISHED))
+
+        wait_for(quiet, timeout, "nothing left to do")
+
+    def press(self, action_id: str, *, user: str, view_id: str | None = None,
+              message: dict[str, Any] | None = None, channel: str | None = None) -> Answer:
+        """Press the button a view (view_id) or a message shows, as Slack sends it."""
+        blocks = (self.fake.views[view_id] if view_id else message or {}).get("blocks") or []
+        pressed = button(blocks, action_id)
+        return self.driver.click(action_id, pressed.get("value", ""), user=user,
+                                 view_id=view_id, message=message, channel=channel)
+
+    def pick_requester(self, view_id: str, user_id: str, *, by: str) -> Answer:
+        """Pick another requester in the open form: Slack sends the change at once only
+        because the input block asks for it (dispatch_action)."""
+        view = self.fake.views[view_id]
+        block = next(b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_REQUESTER)
+        assert block.get("dispatch_action"), "Slack would not tell the app of the change"
+        return self.driver.click(ids.ACTION_REQUESTER, user_id, user=by, view_id=view_id,
+                                 values={ids.BLOCK_REQUESTER: user_id})
 
     def stop(self) -> None:
         self.server.close()
@@ -105,8 +183,10 @@ def make_world(tmp_path: Any, *, env: dict[str, str] | None = None, fake_latency
     }
     values.update(env or {})
     settings = load_settings(values)
-    app = build_app(settings, retry=retry,
+    app = build_app(settings, retry=retry, jobs=WatchedJobs(),
                     **({"sweep_seconds": sweep_seconds} if sweep_seconds else {}))
+    app.services.after_ack.close()
+    app.services.after_ack = WatchedAfterAck()
     if start:
         app.start()
     server = app.http_server("127.0.0.1", 0)
@@ -197,6 +277,19 @@ def start_replicas(world: World, tmp_path: Any, count: int, database: str,
         proc, url = start_process(env, tmp_path)
         replicas.append(Replica(proc, SlackDriver(url, SIGNING_SECRET, world.fake)))
     return replicas
+
+
+def settled_in(database: Path, *, announced: int, timeout: float = 20.0) -> None:
+    """For an app in another process: wait until `announced` submissions in its database are
+    announced and none is unfinished. Read as `slackcase submissions` does, without the lock
+    `slackcase run` holds."""
+    store = open_store(str(database))
+    try:
+        wait_for(lambda: len(store.in_state(State.ANNOUNCED)) >= announced and
+                 not any(store.in_state(state) for state in UNFINISHED), timeout,
+                 f"{announced} submission(s) announced")
+    finally:
+        store.close()
 
 
 def shut_down(world: World, proc: subprocess.Popen[str]) -> None:

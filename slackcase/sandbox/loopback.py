@@ -31,7 +31,10 @@ class LoopbackServer(ThreadingHTTPServer):
 def serve_in_thread(handler: type[BaseHTTPRequestHandler], host: str, port: int,
                     name: str) -> LoopbackServer:
     server = LoopbackServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    # shutdown() waits until the loop next looks, every poll_interval (0.5 s by default):
+    # each scenario test stops two of these servers.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name,
+                     daemon=True).start()
     return server
 
 

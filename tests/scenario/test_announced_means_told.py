@@ -1,5 +1,6 @@
 """"Announced" means someone was told: a card Slack keeps refusing reaches the person
-another way, and a submission nobody could be told about is not marked announced."""
+another way, a card Slack rate-limits is posted once, and a submission nobody could be told
+about is not marked announced."""
 
 import json
 
@@ -36,3 +37,10 @@ def test_nobody_told_is_not_announced_but_failed_with_the_ref_id(world, capsys):
     assert tried == {"CGENERAL", "UALICE"}  # the conversation, then a DM
     _submissions(world.settings, "failed")
     assert ref in capsys.readouterr().out
+
+
+def test_slack_429_on_posting_posts_once(world):
+    world.fake.fail("chat.postMessage", "ratelimited", status=429, retry_after=1, times=1)
+    submit_case(world)
+    world.announced(1, timeout=15)
+    assert len(world.fake.posts("CGENERAL")) == 1

@@ -1,4 +1,4 @@
-"""Team routing, case changes back in Slack, App Home."""
+"""Team routing, and case changes in Kore.ai told back in Slack."""
 
 import time
 
@@ -82,33 +82,6 @@ def test_poller_uses_one_batched_call_per_round(world):
     before = len(world.kore.requests("getCases"))
     world.app.poller.poll_once()
     assert len(world.kore.requests("getCases")) - before == 1
-
-
-def test_app_home_lists_the_persons_cases_newest_first(world):
-    create(world, "older case")
-    announced(world, 1)
-    time.sleep(0.05)
-    create(world, "newer case")
-    announced(world, 2)
-    create(world, "bob's own", user="UBOB")
-    announced(world, 3)
-    answer = world.driver.event({"type": "app_home_opened", "user": "UALICE", "tab": "home",
-                                 "channel": "DALICE"})
-    assert answer.status == 200
-    home = wait_for(lambda: world.fake.views.get("home:UALICE"), what="home")
-    text = str(home["blocks"])
-    assert text.index("newer case") < text.index("older case")
-    assert "bob's own" not in text and "New case" in text
-
-
-def test_retried_event_delivery_is_handled_once(world):
-    event = {"type": "app_home_opened", "user": "UALICE", "tab": "home", "channel": "DALICE"}
-    world.driver.event(event, event_id="Ev1")
-    world.driver.event(event, event_id="Ev1", headers={"X-Slack-Retry-Num": "1",
-                                                        "X-Slack-Retry-Reason": "http_timeout"})
-    wait_for(lambda: world.fake.calls_to("views.publish"), what="publish")
-    time.sleep(0.3)
-    assert len(world.fake.calls_to("views.publish")) == 1
 
 
 def test_slack_failure_on_a_change_notice_is_retried_next_round_once(world):

@@ -1,7 +1,6 @@
 """The "Create case" message shortcut: whole thread, answer in the thread, one case per thread."""
 
 import threading
-import time
 
 from slackcase.slack import ids
 from tests.harness import wait_for
@@ -59,7 +58,7 @@ def test_root_message_without_replies_and_with_files(world):
     assert post["thread_ts"] == root["ts"]
 
 
-def test_thread_with_a_case_offers_it_instead(world):
+def test_thread_with_a_case_offers_it_and_creates_another_on_request(world):
     msgs = thread(world)
     world.driver.shortcut(msgs[1], user="UALICE", channel="CSUPPORT")
     world.driver.submit(filled_form(world)["id"], user="UALICE")
@@ -69,13 +68,21 @@ def test_thread_with_a_case_offers_it_instead(world):
                                     if v.get("callback_id") == "case_exists"), None),
                       what="existing case view")
     assert "CS000101" in str(exists["blocks"]) and "Open" in str(exists["blocks"])
+    world.settled()
     assert len(world.kore.cases) == 1
-    world.driver.click(ids.ACTION_CREATE_ANOTHER, "another", user="UBOB",
-                       view_id=exists["id"])
+    world.press(ids.ACTION_CREATE_ANOTHER, user="UBOB", view_id=exists["id"])
     form = filled_form(world)
     assert form["id"] == exists["id"]
-    world.driver.submit(form["id"], user="UBOB")
-    world.created(2)
+    assert "VPN drops every hour" in block(form, ids.BLOCK_DESCRIPTION_THREAD)["element"][
+        "initial_value"]
+    world.driver.submit(form["id"], {ids.BLOCK_TITLE: "VPN drops again"}, user="UBOB")
+    world.announced(2)
+    world.settled()
+    assert [r.body["name"] for r in world.kore.requests("createCase")] == [
+        "reply 0", "VPN drops again"]
+    cards = world.fake.posts("CSUPPORT")
+    assert len(cards) == 2 and all(c["thread_ts"] == msgs[0]["ts"] for c in cards)
+    assert "CS000102" in cards[1]["text"]
 
 
 def test_concurrent_shortcuts_on_one_thread_make_one_case(world):
@@ -97,8 +104,8 @@ def test_concurrent_shortcuts_on_one_thread_make_one_case(world):
         w.start()
     for w in workers:
         w.join()
-    world.created(1)
-    time.sleep(0.5)
+    world.announced(1)
+    world.settled()
     assert len(world.kore.cases) == 1
     callbacks = sorted(a.body["view"]["callback_id"] for a in answers)
     assert callbacks == ["case_exists", "case_status"]

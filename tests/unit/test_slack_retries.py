@@ -24,6 +24,19 @@ def fake():
     fake.close()
 
 
+class WatchedStop(threading.Event):
+    """The stop signal, telling when someone starts waiting on it (a Retry-After wait)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout:
+            self.waiting.set()
+        return super().wait(timeout)
+
+
 def client(fake: FakeSlack, stopping: threading.Event):
     return slack_client(load_settings({"SLACK_BOT_TOKEN": TOKEN,
                                        "SLACK_API_URL": fake.api_url}), stopping)
@@ -39,7 +52,7 @@ def test_a_429_is_retried_after_retry_after(fake):
 
 def test_stopping_ends_a_retry_after_wait_and_the_call_fails_unretried(fake):
     fake.fail("chat.postMessage", "ratelimited", status=429, retry_after=30, times=5)
-    stopping = threading.Event()
+    stopping = WatchedStop()
     outcome: list[Exception] = []
 
     def post() -> None:
@@ -50,10 +63,8 @@ def test_stopping_ends_a_retry_after_wait_and_the_call_fails_unretried(fake):
 
     poster = threading.Thread(target=post, daemon=True)
     poster.start()
-    deadline = time.monotonic() + 5
-    while fake.count("chat.postMessage") == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)  # now waiting out Retry-After: 30
+    assert stopping.waiting.wait(timeout=5), "never waited out the Retry-After"
+    assert fake.count("chat.postMessage") == 1
     stopped = time.monotonic()
     stopping.set()
     poster.join(timeout=5)
