@@ -29,7 +29,7 @@ from slackcase.core.domain import (
     snapshot_of,
 )
 from slackcase.core.jobs import Jobs
-from slackcase.core.ports import Announcer, Directory, Store, StoreUnavailable
+from slackcase.core.ports import Announcer, Directory, LeaseLost, Store, StoreUnavailable
 from slackcase.core.reconcile import (
     DUPLICATES,
     QUIET_TIMEOUTS,
@@ -154,6 +154,10 @@ class CaseService:
             fault = False
             try:
                 self._work(sub)
+            except LeaseLost as exc:  # another process has it now: leave it to that one
+                log.warning("submission %s: %s", sub_id, exc)
+                self._next_attempt.pop(sub_id, None)
+                return
             except Exception as exc:  # a database error, a bug: never drop the submission
                 fault = True
                 delay = self.retry_policy.delay(sub.faults + 1)

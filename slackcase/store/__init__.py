@@ -20,7 +20,10 @@ def open_store(database: str, *, exclusive: bool = False,
         return SqlStore(PostgresEngine(database), clock=clock)
     from slackcase.store.sqlite import SqliteEngine
 
-    return SqlStore(SqliteEngine(database, exclusive=exclusive), clock=clock)
+    store = SqlStore(SqliteEngine(database, exclusive=exclusive), clock=clock)
+    if exclusive:  # the file is locked to this process: a dead one's leases are void
+        store.forget_leases()
+    return store
 
 
 __all__ = ["SqlStore", "StoreUnavailable", "ThreadHasCase", "open_store"]

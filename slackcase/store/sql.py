@@ -15,7 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slackcase.core.domain import UNFINISHED, CaseDraft, Origin, State, Submission
-from slackcase.core.ports import NoStoreEvents, StoreEvents, StoreUnavailable, ThreadHasCase
+from slackcase.core.ports import (
+    LeaseLost,
+    NoStoreEvents,
+    StoreEvents,
+    ThreadHasCase,
+)
 from slackcase.kore.models import Case
 from slackcase.logs import mask
 from slackcase.store.edits_sql import EditsSql
@@ -161,20 +166,34 @@ class SqlStore(EditsSql, SharedState):
         return [r["id"] for r in rows]
 
     # ---- the state machine's writes -----------------------------------------------------------
-    def _update(self, sub: Submission, changes: dict[str, Any], **columns: Any) -> Submission:
+    def _update(self, sub: Submission, changes: dict[str, Any], *, owned: bool = False,
+                **columns: Any) -> Submission:
+        """`owned`: only while this process holds the submission's lease (LeaseLost if it
+        lapsed and another took it), for the writes another owner must never race."""
         now = self._clock()
         row = {_COLUMN_OF.get(name, name): _stored(value) for name, value in changes.items()}
         row.update(columns, updated_at=now)
         assignments = ", ".join(f"{name}=?" for name in row)
+        owner = " AND lease_owner=?" if owned else ""
         with self._engine.transaction(write=True) as cur:
-            cur.execute(f"UPDATE submissions SET {assignments} WHERE id=?",
-                        (*row.values(), sub.id))
+            done = cur.execute(f"UPDATE submissions SET {assignments} WHERE id=?{owner}",
+                               (*row.values(), sub.id, *([self.owner] if owned else [])))
+            if owned and done.rowcount != 1:
+                raise LeaseLost(f"{sub.id} is being worked by another process now")
         return sub.model_copy(update={**changes, "updated_at": now})
+
+    def forget_leases(self) -> None:
+        """The database is locked to this process (SQLite): a dead one's leases are void."""
+        with self._engine.transaction(write=True) as cur:
+            for table in ("submissions", "case_edits"):
+                cur.execute(f"UPDATE {table} SET lease_owner=NULL, lease_until=NULL"
+                            " WHERE lease_owner IS NOT NULL")
 
     def mark_sent(self, sub: Submission, request: dict[str, Any]) -> Submission:
         """Written *before* the createCase call: after a crash we know to reconcile."""
         return self._update(sub, {"state": State.SENT, "request": request,
-                                  "attempts": sub.attempts + 1, "sent_at": self._clock()})
+                                  "attempts": sub.attempts + 1, "sent_at": self._clock()},
+                            owned=True)
 
     def mark_unsent(self, sub: Submission) -> Submission:
         """The call after mark_sent was not made (the process is stopping)."""
@@ -188,7 +207,7 @@ class SqlStore(EditsSql, SharedState):
     def mark_created(self, sub: Submission, case: Case) -> Submission:
         return self._update(sub, {"state": State.CREATED, "case": case, "uncertain": False,
                                   "error": None, "error_kind": None},
-                            case_id=case.id, ref_id=case.refId)
+                            owned=True, case_id=case.id, ref_id=case.refId)
 
     def mark_step(self, sub: Submission, step: str, value: Any) -> Submission:
         now = self._clock()
@@ -377,5 +396,3 @@ def _submission(row: dict[str, Any], steps: dict[str, Any],
         faults=row["faults"] or 0,
     )
 
-
-__all__ = ["SqlStore", "StoreUnavailable", "ThreadHasCase"]

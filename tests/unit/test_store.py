@@ -135,6 +135,7 @@ def test_each_write_returns_the_submission_exactly_as_a_fresh_read_sees_it(store
                                 "currAssignee": {"aId": "a-1", "name": "John"}})
     sub = store.accept("sc-1", draft(), origin(), idem_key="k-1")
     assert sub == store.get("sc-1")
+    sub = store.claim("sc-1", 15)  # createCase's writes are made by the lease's owner only
     writes = [
         lambda s: store.mark_sent(s, {"name": "Printer on fire", "caseTmp": "ctm-1"}),
         lambda s: store.mark_not_created(s, uncertain=True, error="timed out",
@@ -200,3 +201,35 @@ def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path):
     finally:
         running.close()
     open_store(path, exclusive=True).close()  # free again once it stopped
+
+
+def test_a_process_whose_lease_was_taken_over_cannot_send_or_adopt(tmp_path):
+    from slackcase.core.ports import LeaseLost
+
+    now = [1000.0]
+    path = str(tmp_path / "shared.db")
+    cut_off, other = (open_store(path, clock=lambda: now[0]) for _ in range(2))
+    try:
+        cut_off.accept("sc-1", draft(), origin(), idem_key=None)
+        mine = cut_off.claim("sc-1", 10)
+        now[0] += 11  # no renewal reached the database: the lease lapsed
+        assert other.claim("sc-1", 10) is not None
+        with pytest.raises(LeaseLost):
+            cut_off.mark_sent(mine, {"name": "Printer on fire"})
+        assert other.get("sc-1").attempts == 0  # type: ignore[union-attr]
+    finally:
+        cut_off.close()
+        other.close()
+
+
+def test_a_restarted_sole_process_takes_up_a_dead_ones_work_at_once(tmp_path):
+    path = str(tmp_path / "one.db")
+    dead = open_store(path, exclusive=True)
+    dead.accept("sc-1", draft(), origin(), idem_key=None)
+    assert dead.claim("sc-1", 3600) is not None
+    dead.close()  # as if killed while working it: its lease is still in the file
+    restarted = open_store(path, exclusive=True)
+    try:
+        assert restarted.due() == ["sc-1"]
+    finally:
+        restarted.close()
