@@ -131,11 +131,12 @@ def _run(settings: Settings, *, http: bool, host: str, port: int,
     _settle_heap()
     if app.sandbox:
         print(f"slackcase: Kore.ai sandbox at {app.sandbox.url}", flush=True)
-    metrics_server = None
-    if metrics[1] is not None:
-        metrics_server = app.metrics.serve(*metrics)
-        print(f"slackcase: metrics at http://{metrics[0]}:{metrics_server.server_port}/metrics",
-              flush=True)
+    side = None
+    if metrics[1] is not None:  # GET /metrics and /healthz (Socket Mode has no other port)
+        side = app.http_server(*metrics)
+        threading.Thread(target=side.run, name="metrics", daemon=True).start()
+        print(f"slackcase: metrics at http://{metrics[0]}:{side.effective_port}/metrics "
+              f"(and /healthz)", flush=True)
     if http:
 
         server = app.http_server(host, port)
@@ -154,8 +155,8 @@ def _run(settings: Settings, *, http: bool, host: str, port: int,
         print("slackcase ready: Socket Mode connected", flush=True)
         _wait_for_signal()
         handler.close()
-    if metrics_server:
-        metrics_server.shutdown()
+    if side:
+        side.close()
     app.stop()
     return 0
 

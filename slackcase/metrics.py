@@ -4,7 +4,6 @@ so several apps in one process (the tests) keep their figures apart."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -12,7 +11,6 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
-    start_http_server,
 )
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
@@ -63,12 +61,6 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-    def serve(self, host: str, port: int) -> Any:
-        """GET /metrics on its own port (Socket Mode has no HTTP server of its own); the
-        server, so it can be shut down."""
-        server, _thread = start_http_server(port, addr=host, registry=self.registry)
-        return server
 
 
 class _Read(Collector):

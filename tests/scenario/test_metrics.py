@@ -88,9 +88,11 @@ def test_metrics_over_socket_mode_on_the_port_the_operator_chooses(tmp_path):
     try:
         line = proc.stdout.readline()
         assert "metrics at http://127.0.0.1:" in line, line + proc.stderr.read()
-        url = line.split("metrics at ")[1].strip()
+        url = line.split("metrics at ")[1].split()[0]
         assert "Socket Mode connected" in proc.stdout.readline()
         figures = scrape(url)
+        health = httpx.get(url.replace("/metrics", "/healthz"), timeout=5, trust_env=False)
+        assert health.status_code == 200 and health.json()["ok"]
         assert figures[("slackcase_submissions_ended_total", (("state", "announced"),))] == 0
         assert ("slackcase_poller_rounds_total", ()) in figures
     finally:
