@@ -1,7 +1,8 @@
-"""Two replicas on one database behave as one app: one Kore.ai budget for both, and one
-poller, so a change in Kore.ai is told once. The replicas here are two apps in this
-process (and, for a death, a `slackcase run` process) on one SQLite file, which stands for
-the shared database; the PostgreSQL runs of the same promises start real processes."""
+"""Two replicas on one database behave as one app: one poller, so a change in Kore.ai is
+told once. The replicas here are two apps in this process (and, for a death, a
+`slackcase run` process) on one SQLite file, which stands for the shared database;
+test_replicas_share_on_postgres.py runs these promises, and the shared budget, as real
+processes on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -36,33 +37,6 @@ def submit_through(world: World, driver: SlackDriver, text: str) -> None:
                                   if view.get("callback_id") == "case_form"
                                   and v not in before), None), what="form")
     assert driver.submit(form, user="UALICE").body["response_action"] == "update"
-
-
-def test_a_burst_spread_over_two_replicas_stays_within_one_budget(tmp_path):
-    world = make_world(tmp_path, env={"KORE_RATE_LIMIT_PER_MINUTE": str(BUDGET)})
-    other, server, driver = second_replica(world)
-    try:
-        for i in range(8):  # four through each replica, alternately
-            submit_through(world, driver if i % 2 else world.driver, f"burst {i}")
-        wait_for(lambda: len(world.fake.posts("CGENERAL")) >= 8, timeout=60,
-                 what="eight confirmations")
-        calls = sorted(r.at for r in world.kore.requests())
-        # In any window, no more calls than the budget lets one process make: the burst,
-        # plus one a 10 s (each replica alone would have let all eight go at once).
-        for start in calls:
-            for length in (1.0, 9.0):
-                inside = sum(start <= at < start + length for at in calls)
-                assert inside <= BUDGET + int(length * BUDGET / 60), (start, length, calls)
-        assert calls[-1] - calls[0] >= 15  # the 7th and 8th waited their turn
-        # Nothing failed or was made twice while it waited (a waiting case keeps its lease).
-        assert len(world.kore.requests("createCase")) == 8 and len(world.kore.cases) == 8
-        assert sorted(c["name"] for c in world.cases()) == [f"burst {i}" for i in range(8)]
-        assert len(world.fake.posts("CGENERAL")) == 8
-    finally:
-        server.close()
-        driver.close()
-        other.stop()
-        world.stop()
 
 
 def told(world: World) -> tuple[int, int, int]:

@@ -51,35 +51,38 @@ def test_sigkill_after_ack_then_restart_creates_once(tmp_path):
         shut_down(world, proc)
 
 
+BURST = 12  # the rate limit a minute in the test below: the 13th case waits 5 s
+
+
 def test_sigterm_while_cases_wait_for_the_rate_limit_exits_at_once(tmp_path):
     """Cases queued behind Kore.ai's rate limit do not hold a stopping process for as long
     as the limit would make them wait; after the restart each is created once."""
     world = make_world(tmp_path, start=False)
-    start = app_process(world, tmp_path, KORE_RATE_LIMIT_PER_MINUTE="2")
+    start = app_process(world, tmp_path, KORE_RATE_LIMIT_PER_MINUTE=str(BURST))
     proc = start()
     try:
-        for i in range(2):
-            answer = submit_case(world, text=f"queued {i}")
+        for i in range(BURST):
+            answer = submit_case(world, text=f"queued {i:02d}")
             assert answer.body["response_action"] == "update"
-        wait_for(lambda: len(world.kore.cases) >= 2, what="the two cases the limit allows")
-        answer = submit_case(world, text="queued 2")
+        wait_for(lambda: len(world.kore.cases) >= BURST, what="the cases the limit allows")
+        answer = submit_case(world, text=f"queued {BURST:02d}")
         assert answer.body["response_action"] == "update"
-        # Told "Queued": the third waits ~30 s for the limit.
+        # Told "Queued": the last waits 60/BURST s for the limit.
         wait_for(lambda: "Queued" in str(world.fake.views), what="the queued notice")
-        assert len(world.kore.cases) == 2
+        assert len(world.kore.cases) == BURST
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0, proc.stderr.read()
         assert time.monotonic() - started < 5, "the stop waited for the rate limit"
-        assert len(world.kore.cases) == 2
+        assert len(world.kore.cases) == BURST
         proc = start()
-        # The budget outlives the process (it is the database's): the third goes when the
-        # limit lets it, 30 s after the burst, not at once as a fresh process's would.
-        wait_for(lambda: len(world.fake.posts("CGENERAL")) >= 3, timeout=45,
-                 what="the third confirmation after the restart")
-        settled_in(tmp_path / "app.db", announced=3)
+        # The budget outlives the process (it is the database's): the last goes when the
+        # limit lets it, not at once as a fresh process's budget would.
+        wait_for(lambda: len(world.fake.posts("CGENERAL")) >= BURST + 1, timeout=30,
+                 what="the last confirmation after the restart")
+        settled_in(tmp_path / "app.db", announced=BURST + 1)
         titles = sorted(case["name"] for case in world.kore.cases.values())
-        assert titles == ["queued 0", "queued 1", "queued 2"]
-        assert len(world.fake.posts("CGENERAL")) == 3
+        assert titles == [f"queued {i:02d}" for i in range(BURST + 1)]
+        assert len(world.fake.posts("CGENERAL")) == BURST + 1
     finally:
         shut_down(world, proc)
