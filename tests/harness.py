@@ -7,7 +7,8 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,3 +300,22 @@ def shut_down(world: World, proc: subprocess.Popen[str]) -> None:
     world.app.stop()
     world.fake.close()
     world.kore.close()
+
+
+@contextmanager
+def replicas_on(tmp_path: Any, database: str, count: int = 2,
+                **settings: str) -> Iterator[tuple[World, list[Replica], Any]]:
+    """The fakes, `count` replicas on one database, and a store to read it, stopped after."""
+    world = make_world(tmp_path, start=False)
+    world.app.stop()
+    replicas = start_replicas(world, tmp_path, count, database, **settings)
+    store = open_store(database)
+    try:
+        yield world, replicas, store
+    finally:
+        store.close()
+        for replica in replicas:
+            replica.stop()
+        world.driver.close()
+        world.fake.close()
+        world.kore.close()

@@ -14,7 +14,7 @@ from typing import Any
 from slackcase.core.domain import EDIT_UNFINISHED, CaseDraft, CaseEdit, EditState, Submission
 from slackcase.kore.models import Case
 from slackcase.logs import mask
-from slackcase.store.engine import Engine
+from slackcase.store.engine import Engine, take_lease
 
 _OPEN = ",".join(f"'{s.value}'" for s in EDIT_UNFINISHED)
 _COLUMNS = ("id, idem_key, kind, submission_id, case_id, ref_id, user_id, changes, tell,"
@@ -53,12 +53,7 @@ class EditsSql:
     def claim_edit(self, edit_id: str, seconds: float) -> CaseEdit | None:
         now = self._clock()
         with self._engine.transaction(write=True) as cur:
-            taken = cur.execute(
-                f"UPDATE case_edits SET lease_owner=?, lease_until=? WHERE id=?"
-                f" AND state IN ({_OPEN})"
-                " AND (lease_owner IS NULL OR lease_owner=? OR lease_until < ?)",
-                (self.owner, now + seconds, edit_id, self.owner, now)).rowcount
-            if taken != 1:
+            if not take_lease(cur, "case_edits", edit_id, _OPEN, self.owner, now, seconds):
                 return None
             return self._edit_rows(cur, "id=?", (edit_id,))[0]
 

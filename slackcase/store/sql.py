@@ -24,7 +24,7 @@ from slackcase.core.ports import (
 from slackcase.kore.models import Case
 from slackcase.logs import mask
 from slackcase.store.edits_sql import EditsSql
-from slackcase.store.engine import Engine
+from slackcase.store.engine import Engine, take_lease
 from slackcase.store.shared import SharedState
 
 _LINKED = ("SELECT s.* FROM thread_links t JOIN submissions s ON s.id = t.submission_id"
@@ -127,12 +127,8 @@ class SqlStore(EditsSql, SharedState):
         with self._engine.transaction(write=True) as cur:
             held = cur.execute("SELECT lease_owner FROM submissions WHERE id=?",
                                (sub_id,)).fetchall()
-            taken = cur.execute(
-                f"UPDATE submissions SET lease_owner=?, lease_until=? WHERE id=?"
-                f" AND state IN ({_UNFINISHED})"
-                " AND (lease_owner IS NULL OR lease_owner=? OR lease_until < ?)",
-                (self.owner, now + seconds, sub_id, self.owner, now)).rowcount
-            if taken != 1:
+            if not take_lease(cur, "submissions", sub_id, _UNFINISHED, self.owner, now,
+                              seconds):
                 return None
             if held and held[0][0] not in (None, self.owner):
                 self.events.lease_taken_over()  # its owner stopped renewing it: died

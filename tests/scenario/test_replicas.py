@@ -13,25 +13,15 @@ from typing import Any
 import pytest
 
 from slackcase.core.domain import State
-from slackcase.store import open_store
-from tests.harness import make_world, start_replicas, wait_for
+from tests.harness import replicas_on, wait_for
 
 
 @pytest.fixture
 def two(tmp_path, pg_url):
     """The world's fakes, and two replicas on one fresh PostgreSQL database."""
-    world = make_world(tmp_path, start=False)
-    world.app.stop()
-    replicas = start_replicas(world, tmp_path, 2, pg_url, SLACKCASE_POLL_SECONDS="3600",
-                              KORE_TIMEOUT_SECONDS="8")
-    store = open_store(pg_url)
-    yield world, replicas, store
-    store.close()
-    for replica in replicas:
-        replica.stop()
-    world.driver.close()
-    world.fake.close()
-    world.kore.close()
+    with replicas_on(tmp_path, pg_url, SLACKCASE_POLL_SECONDS="3600",
+                     KORE_TIMEOUT_SECONDS="8") as both:
+        yield both
 
 
 def announced(store: Any, count: int, timeout: float = 20.0) -> None:

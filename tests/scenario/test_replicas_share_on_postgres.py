@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from slackcase.core.domain import State
-from slackcase.store import open_store
-from tests.harness import Replica, World, make_world, start_replicas, wait_for
+from tests.harness import Replica, World, replicas_on, wait_for
 
 BUDGET = 6  # a minute: a burst of 6, then one every 10 s
 
@@ -19,17 +18,8 @@ BUDGET = 6  # a minute: a burst of 6, then one every 10 s
 @pytest.fixture
 def replicas(tmp_path: Any, pg_url: str, request: Any) -> Iterator[tuple[World, list[Replica],
                                                                          Any]]:
-    world = make_world(tmp_path, start=False)
-    world.app.stop()
-    two = start_replicas(world, tmp_path, 2, pg_url, **request.param)
-    store = open_store(pg_url)
-    yield world, two, store
-    store.close()
-    for replica in two:
-        replica.stop()
-    world.driver.close()
-    world.fake.close()
-    world.kore.close()
+    with replicas_on(tmp_path, pg_url, **request.param) as both:
+        yield both
 
 
 def submit_through(world: World, replica: Replica, text: str) -> None:
