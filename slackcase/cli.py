@@ -12,8 +12,10 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from slackcase import dburl
 from slackcase.config import ConfigError, Settings, load_settings
@@ -24,12 +26,25 @@ from slackcase.logs import setup_logging
 def environment() -> dict[str, str]:
     """`.env` in the working directory, overridden by the real environment."""
     try:
+        _refuse_unreadable_lines(".env")
         values = {k: v for k, v in dotenv_values(".env").items() if v is not None}
     except UnicodeDecodeError as exc:
         raise ConfigError(f".env is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
                           f"offset {exc.start}): save it as UTF-8") from None
     values.update(os.environ)
     return values
+
+
+def _refuse_unreadable_lines(path: str) -> None:
+    """python-dotenv skips a line it cannot read with a warning, and the setting on it is
+    silently unset (an allow-list of channels, say): stop instead, naming the line."""
+    if not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                raise ConfigError(f"{path} line {binding.original.line} is not NAME=value: "
+                                  "fix or remove it")
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -45,11 +60,14 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve Slack (Socket Mode, or HTTP with --http)")
     run.add_argument("--http", action="store_true", help="serve POST /slack/events over HTTP")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (0.0.0.0 behind a load balancer)")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--metrics-port", type=int, default=None,
-                     help="serve GET /metrics on this port too (Socket Mode has no other)")
-    run.add_argument("--metrics-host", default="127.0.0.1")
+                     help="serve GET /metrics and /healthz on this port too (Socket Mode has "
+                          "no other)")
+    run.add_argument("--metrics-host", default="127.0.0.1",
+                     help="address for --metrics-port (default 127.0.0.1)")
     sub.add_parser("check", help="verify the configuration against Slack and Kore.ai")
     sandbox = sub.add_parser("sandbox", help="run the embedded Kore.ai case-API emulator")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -90,6 +108,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(f"slackcase: configuration error: {exc}", file=sys.stderr)
         return 2
+    except StartUpError as exc:
+        print(f"slackcase: {exc}", file=sys.stderr)
+        return 1
     except StoreUnavailable as exc:
         print(f"slackcase: SLACKCASE_DATABASE: {exc}", file=sys.stderr)
         return 2
@@ -133,13 +154,13 @@ def _run(settings: Settings, *, http: bool, host: str, port: int,
         print(f"slackcase: Kore.ai sandbox at {app.sandbox.url}", flush=True)
     side = None
     if metrics[1] is not None:  # GET /metrics and /healthz (Socket Mode has no other port)
-        side = app.http_server(*metrics)
+        side = _listen(app, *metrics)
         threading.Thread(target=side.run, name="metrics", daemon=True).start()
         print(f"slackcase: metrics at http://{metrics[0]}:{side.effective_port}/metrics "
               f"(and /healthz)", flush=True)
     if http:
 
-        server = app.http_server(host, port)
+        server = _listen(app, host, port)
         real_port = server.effective_port
         threading.Thread(target=server.run, name="http", daemon=True).start()
         print(f"slackcase ready: HTTP on http://{host}:{real_port}/slack/events", flush=True)
@@ -151,7 +172,12 @@ def _run(settings: Settings, *, http: bool, host: str, port: int,
         assert settings.slack_app_token
         handler = SlackSocketHandler(app.bolt, settings.slack_app_token.get_secret_value(),
                                      client=app.services.client)
-        handler.connect()
+        try:
+            handler.connect()
+        except Exception as exc:  # Slack unreachable, the app-level token refused
+            app.stop()
+            raise StartUpError(f"Socket Mode could not connect to Slack ({_reason(exc)}); "
+                               "`slackcase check` says what to fix") from None
         print("slackcase ready: Socket Mode connected", flush=True)
         _wait_for_signal()
         handler.close()
@@ -159,6 +185,25 @@ def _run(settings: Settings, *, http: bool, host: str, port: int,
         side.close()
     app.stop()
     return 0
+
+
+class StartUpError(Exception):
+    """`slackcase run` cannot start; str() is the one line for the operator."""
+
+
+def _listen(app: Any, host: str, port: int) -> Any:
+    try:
+        return app.http_server(host, port)
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        app.stop()
+        raise StartUpError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None and hasattr(response, "get"):
+        return f"Slack answered {response.get('error')}"
+    return str(getattr(exc, "reason", None) or exc) or type(exc).__name__
 
 
 def _sandbox(settings: Settings, host: str, port: int) -> int:
@@ -208,7 +253,8 @@ def _retry(settings: Settings, submission_id: str) -> int:
     store = open_store(settings.database)
     sub = store.reopen(submission_id)
     if sub is None:
-        print(f"slackcase: {submission_id} is not a failed submission", file=sys.stderr)
+        print(f"slackcase: {submission_id} is not a failed submission (`slackcase submissions` "
+              "lists them)", file=sys.stderr)
         return 1
     print(f"{submission_id} queued again; the running app will pick it up.")
     return 0

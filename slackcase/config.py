@@ -211,17 +211,24 @@ class Settings(BaseModel):
             raise ValueError("must be a file path (SQLite) or a postgresql:// URL")
         if v.startswith(("postgres://", "postgresql://")):
             return postgres_url(v)
+        if "://" in v and not v.startswith("sqlite:///"):  # never echoed: it may hold a password
+            raise ValueError("must be a file path (SQLite) or a postgresql:// URL, not a "
+                             f"{v.split('://', 1)[0]}:// URL")
         return v.removeprefix("sqlite:///")
 
     @field_validator("notify_channels", mode="before")
     @classmethod
-    def _notify(cls, v: Any) -> Any:
+    def _notify(cls, v: Any, info: Any) -> Any:
         if not isinstance(v, str):
             return v
+        known = {t.id for t in info.data.get("kore_case_templates") or ()}
         routes = []
         for key, channel in pairs(v, "ctm-id=CHANNEL_ID"):
             if key != "*" and not _TEMPLATE_ID.match(key):
                 raise ValueError(f"route key must be a ctm-… template id or *, got {key!r}")
+            if key != "*" and known and key not in known:  # a typo would tell nobody
+                raise ValueError(f"template {key} (for {channel}) is not one of "
+                                 "KORE_CASE_TEMPLATES")
             if not _CHANNEL_ID.match(channel):
                 raise ValueError(f"channel must be a channel id such as C0123ABC, got {channel!r}")
             routes.append((key, channel))

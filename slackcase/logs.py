@@ -23,7 +23,8 @@ _SECRET = re.compile(
 )
 
 # A database password, in a URL (postgresql://user:PASSWORD@host/db) or a libpq keyword.
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/:@\s]*:)[^@\s/]*@", re.IGNORECASE)
+# Up to the URL's last @ (a password may hold an unencoded one) before its path.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/:@\s]*:)[^\s/]*@", re.IGNORECASE)
 _KEYWORD_PASSWORD = re.compile(r"\bpassword=\S+", re.IGNORECASE)
 
 

@@ -104,3 +104,47 @@ def test_run_stops_with_one_line_naming_the_setting(tmp_path, settings, names):
     assert len(lines) == 1, done.stderr  # no traceback, no log lines
     assert lines[0].startswith(f"slackcase: configuration error: {names}"), done.stderr
     assert done.stdout == ""
+
+
+def test_a_line_of_env_that_is_not_a_setting_stops_start_up(tmp_path):
+    """python-dotenv would skip it with a warning, silently unsetting (say) an allow-list."""
+    (tmp_path / ".env").write_text("SLACKCASE_POLL_SECONDS=60\nSLACKCASE_ALLOWED_CHANNELS C0123\n")
+    line = refusal(start(tmp_path))
+    assert line == "slackcase: configuration error: .env line 2 is not NAME=value: " \
+        "fix or remove it"
+
+
+def test_a_database_url_of_another_kind_is_refused_without_its_password(tmp_path):
+    done = start(tmp_path, SLACKCASE_DATABASE="postgresql+psycopg://u:secret@pw@db.local/cases")
+    line = refusal(done)
+    assert "SLACKCASE_DATABASE must be a file path (SQLite) or a postgresql:// URL" in line
+    assert "secret" not in done.stderr
+
+
+def test_a_port_already_taken_is_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = isolated_environment({**BASE, "SLACKCASE_DATABASE": str(tmp_path / "app.db")})
+        done = subprocess.run([sys.executable, "-m", "slackcase", "run", "--http", "--port",
+                               str(port)], env=env, cwd=tmp_path, capture_output=True,
+                              text=True, timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1] == \
+        f"slackcase: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_socket_mode_that_cannot_reach_slack_is_one_line(tmp_path):
+    with socket.socket() as closed:  # a loopback port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = isolated_environment({**BASE, "SLACK_APP_TOKEN": "xapp-1-test",
+                                "SLACK_API_URL": f"http://127.0.0.1:{port}/api/",
+                                "SLACKCASE_DATABASE": str(tmp_path / "app.db")})
+    done = subprocess.run([sys.executable, "-m", "slackcase", "run"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("slackcase: Socket Mode could not connect to Slack (") and \
+        last.endswith("`slackcase check` says what to fix"), done.stderr
