@@ -9,6 +9,7 @@ goes to them privately (chat.postEphemeral in the channel, else a DM).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -24,6 +25,7 @@ from slackcase.slack.threads import is_direct
 log = logging.getLogger("slackcase.slack.reactions")
 
 SOURCE = "reaction"
+REPEAT_SECONDS = 600.0  # Slack repeats an unanswered event for minutes, not longer
 
 
 def is_filing_reaction(services: Services, event: dict[str, Any]) -> bool:
@@ -74,6 +76,10 @@ def file_from_reaction(services: Services, event: dict[str, Any]) -> None:
 
 
 def _already(services: Services, channel: str, reactor: str, existing: Any) -> None:
+    origin = existing.origin
+    if origin.source == SOURCE and origin.user_id == reactor and \
+            time.time() - existing.created_at < REPEAT_SECONDS:
+        return  # Slack repeating this reactor's own event: their case is on its way
     ref = existing.case.refId if existing.case else None
     tell(services, channel, reactor, messages.thread_has_case(ref, existing.draft.title))
 

@@ -76,3 +76,31 @@ def test_a_requester_without_email_is_told_to_the_reactor_privately(rworld):
     react(rworld, message, user="UALICE")
     dm = wait_for(lambda: rworld.fake.posts("DALICE"), what="failure DM to the reactor")
     assert "email" in dm[0]["text"] and len(rworld.kore.cases) == 0
+
+
+def test_the_case_is_recorded_before_the_reaction_is_acknowledged(rworld):
+    """The event's answer leaves once the case is recorded, so a process killed before
+    then leaves it unanswered for Slack to repeat; a repeat of an answered one files
+    nothing more and tells the reactor nothing."""
+    _, reply, _ = thread(rworld)
+    answer = rworld.driver.event({
+        "type": "reaction_added", "user": "UALICE", "reaction": "ticket",
+        "item_user": reply["user"], "item": {"type": "message", "channel": "CSUPPORT",
+                                             "ts": reply["ts"]}, "event_ts": reply["ts"]},
+        event_id="EvREACTION1")
+    assert answer.status == 200
+    assert len(rworld.app.services.store.in_state(State.ACCEPTED, limit=10)
+               + rworld.app.services.store.in_state(State.SENT, limit=10)
+               + rworld.app.services.store.in_state(State.CREATED, limit=10)
+               + rworld.app.services.store.in_state(State.ANNOUNCED, limit=10)) == 1
+    repeat = rworld.driver.event({
+        "type": "reaction_added", "user": "UALICE", "reaction": "ticket",
+        "item_user": reply["user"], "item": {"type": "message", "channel": "CSUPPORT",
+                                             "ts": reply["ts"]}, "event_ts": reply["ts"]},
+        event_id="EvREACTION1", headers={"X-Slack-Retry-Num": "1",
+                                         "X-Slack-Retry-Reason": "http_timeout"})
+    assert repeat.status == 200
+    rworld.announced(1)
+    rworld.settled()
+    assert len(rworld.kore.requests("createCase")) == 1
+    assert ephemerals(rworld, "UALICE") == []

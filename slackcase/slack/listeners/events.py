@@ -20,9 +20,14 @@ def home_opened(services: Services) -> Callable[..., None]:
 
 
 def reaction_added(services: Services) -> Callable[..., None]:
+    """The case is recorded before Slack gets its answer (Bolt answers when the listener
+    returns): a process killed before then leaves the event unanswered, and Slack's
+    repeat of it files the case. Reading the message and its thread takes well under
+    Slack's 3 s for events; a slower one is repeated by Slack and finds the case filed."""
+
     def handle(ack: Callable[..., None], event: dict[str, Any]) -> None:
         ack()
         if is_filing_reaction(services, event):
-            services.after_ack(lambda: file_from_reaction(services, event))
+            file_from_reaction(services, event)
 
     return handle
