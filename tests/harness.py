@@ -203,10 +203,16 @@ def case_of(world: World, ref: str) -> Case:
 
 
 def submit_case(world: World, text: str = "disk full", user: str = "UALICE",
-                channel: str = "CGENERAL") -> Any:
-    world.driver.command(text, user=user, channel=channel)
-    form = wait_for(world.latest_form, what="form")
-    return world.driver.submit(form["id"], user=user)
+                channel: str = "CGENERAL", driver: SlackDriver | None = None) -> Any:
+    """/case, then submit the form it opened, through `driver` (a replica's; world's by
+    default): the submission's answer."""
+    driver = driver or world.driver
+    before = {v for v, view in world.fake.views.items() if view.get("callback_id") == "case_form"}
+    driver.command(text, user=user, channel=channel)
+    form = wait_for(lambda: next((v for v, view in world.fake.views.items()
+                                  if view.get("callback_id") == "case_form"
+                                  and v not in before), None), what="form")
+    return driver.submit(form, user=user)
 
 
 def app_environment(world: World, tmp_path: Any, **settings: str) -> dict[str, str]:

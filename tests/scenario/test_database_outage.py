@@ -24,7 +24,7 @@ from slackcase.slack.listeners.acking import STORE_AWAY
 from slackcase.slack.listeners.submissions import NOT_SAVED
 from slackcase.store.sql import SqlStore
 from slackcase.store.sqlite import SqliteEngine
-from tests.harness import FAST_RETRY, make_world, wait_for
+from tests.harness import FAST_RETRY, make_world, submit_case, wait_for
 
 AWAY = "the database cannot be reached: connection refused"
 
@@ -112,10 +112,7 @@ def test_what_was_acknowledged_before_the_database_went_away_is_finished_once(tm
         # Kore.ai makes the case and answers a second later; meanwhile the database goes
         # away, so the job cannot record the case.
         world.kore.inject(op="createCase", delay=1.0, commit=True, times=1)
-        world.driver.command("lost in the middle", user="UALICE", channel="CGENERAL")
-        form = wait_for(world.latest_form, what="form")
-        assert world.driver.submit(form["id"], user="UALICE").body["response_action"] == \
-            "update"
+        assert submit_case(world, "lost in the middle").body["response_action"] == "update"
         wait_for(lambda: world.kore.requests("createCase"), what="createCase sent")
         cut.away = True
         # Kore.ai's answer is back: the job's next step, recording it, fails.

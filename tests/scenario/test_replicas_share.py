@@ -14,7 +14,15 @@ from typing import Any
 from slackcase.app import Slackcase, build_app
 from slackcase.sandbox.slack_driver import SlackDriver
 from slackcase.store import open_store
-from tests.harness import FAST_RETRY, SIGNING_SECRET, World, app_process, make_world, wait_for
+from tests.harness import (
+    FAST_RETRY,
+    SIGNING_SECRET,
+    World,
+    app_process,
+    make_world,
+    submit_case,
+    wait_for,
+)
 
 BUDGET = 6  # a minute: a burst of 6, then one every 10 s
 
@@ -30,15 +38,6 @@ def second_replica(world: World, **update: Any) -> tuple[Slackcase, Any, SlackDr
                                     SIGNING_SECRET, world.fake)
 
 
-def submit_through(world: World, driver: SlackDriver, text: str) -> None:
-    before = {v for v, view in world.fake.views.items() if view.get("callback_id") == "case_form"}
-    driver.command(text, user="UALICE", channel="CGENERAL")
-    form = wait_for(lambda: next((v for v, view in world.fake.views.items()
-                                  if view.get("callback_id") == "case_form"
-                                  and v not in before), None), what="form")
-    assert driver.submit(form, user="UALICE").body["response_action"] == "update"
-
-
 def told(world: World) -> tuple[int, int, int]:
     """Card updates, replies in the thread, DMs to the requester."""
     replies = [m for m in world.fake.posts("CGENERAL") if m.get("thread_ts")]
@@ -49,7 +48,7 @@ def test_a_change_is_told_once_while_two_replicas_poll(tmp_path):
     world = make_world(tmp_path, env={"SLACKCASE_POLL_SECONDS": "0.3"})
     other, server, driver = second_replica(world)
     try:
-        submit_through(world, world.driver, "printer on fire")
+        assert submit_case(world, "printer on fire").body["response_action"] == "update"
         world.announced(1)
         updates_before = world.fake.count("chat.update")
         case_id = next(iter(world.kore.cases))
@@ -73,7 +72,7 @@ def test_a_replica_that_stops_hands_the_poller_over_at_once(tmp_path):
     world = make_world(tmp_path, env={"SLACKCASE_POLL_SECONDS": "0.3"})
     other, server, driver = second_replica(world)
     try:
-        submit_through(world, world.driver, "printer on fire")
+        assert submit_case(world, "printer on fire").body["response_action"] == "update"
         world.announced(1)
         wait_for(lambda: world.app.poller.leading or other.poller.leading, what="a leader")
         leader, follower = ((world.app, other) if world.app.poller.leading
@@ -102,7 +101,7 @@ def test_a_dead_pollers_place_is_taken_within_one_interval(tmp_path):
     database = str(tmp_path / "app.db")
     other = None
     try:
-        submit_through(world, world.driver, "printer on fire")
+        assert submit_case(world, "printer on fire").body["response_action"] == "update"
         wait_for(lambda: world.fake.posts("CGENERAL"), what="the confirmation")
         leader = lambda: sqlite3.connect(database).execute(  # noqa: E731
             "SELECT owner FROM leaders").fetchall()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from slackcase.core.domain import State
-from tests.harness import Replica, World, replicas_on, wait_for
+from tests.harness import Replica, World, replicas_on, submit_case, wait_for
 
 BUDGET = 6  # a minute: a burst of 6, then one every 10 s
 
@@ -22,21 +22,13 @@ def replicas(tmp_path: Any, pg_url: str, request: Any) -> Iterator[tuple[World, 
         yield both
 
 
-def submit_through(world: World, replica: Replica, text: str) -> None:
-    before = {v for v, view in world.fake.views.items() if view.get("callback_id") == "case_form"}
-    replica.driver.command(text, user="UALICE", channel="CGENERAL")
-    form = wait_for(lambda: next((v for v, view in world.fake.views.items()
-                                  if view.get("callback_id") == "case_form"
-                                  and v not in before), None), what="form")
-    assert replica.driver.submit(form, user="UALICE").body["response_action"] == "update"
-
-
 @pytest.mark.parametrize("replicas", [{"KORE_RATE_LIMIT_PER_MINUTE": str(BUDGET),
                                        "SLACKCASE_POLL_SECONDS": "3600"}], indirect=True)
 def test_a_burst_spread_over_two_processes_stays_within_one_budget(replicas):
     world, (a, b), store = replicas
     for i in range(8):  # four through each replica, alternately
-        submit_through(world, b if i % 2 else a, f"burst {i}")
+        answer = submit_case(world, f"burst {i}", driver=(b if i % 2 else a).driver)
+        assert answer.body["response_action"] == "update"
     wait_for(lambda: len(store.in_state(State.ANNOUNCED)) >= 8, timeout=60,
              what="eight announced")
     calls = sorted(r.at for r in world.kore.requests())
@@ -55,7 +47,8 @@ def test_a_burst_spread_over_two_processes_stays_within_one_budget(replicas):
 @pytest.mark.parametrize("replicas", [{"SLACKCASE_POLL_SECONDS": "0.5"}], indirect=True)
 def test_a_change_is_told_once_while_two_processes_poll(replicas):
     world, (a, _), store = replicas
-    submit_through(world, a, "printer on fire")
+    assert submit_case(world, "printer on fire",
+                       driver=a.driver).body["response_action"] == "update"
     wait_for(lambda: store.in_state(State.ANNOUNCED), what="announced")
     updates_before = world.fake.count("chat.update")
     case_id = next(iter(world.kore.cases))

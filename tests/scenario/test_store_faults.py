@@ -18,7 +18,7 @@ from slackcase.core.domain import State
 from slackcase.sandbox.loopback import isolated_environment
 from slackcase.slack import ids
 from slackcase.store import open_store
-from tests.harness import make_world, wait_for
+from tests.harness import make_world, submit_case, wait_for
 
 
 class SmallDisk:
@@ -105,10 +105,7 @@ def test_a_job_stopped_by_the_database_is_finished_by_the_sweep_without_a_restar
         # Kore.ai makes the case and answers a second later; meanwhile the disk fills, so
         # the job cannot record the case and stops with the submission in `sent`.
         world.kore.inject(op="createCase", delay=1.0, commit=True, times=1)
-        world.driver.command("lost in the middle", user="UALICE", channel="CGENERAL")
-        form = wait_for(world.latest_form, what="form")
-        assert world.driver.submit(form["id"], user="UALICE").body["response_action"] == \
-            "update"
+        assert submit_case(world, "lost in the middle").body["response_action"] == "update"
         wait_for(lambda: world.kore.requests("createCase"), what="createCase sent")
         small_disk.fill()
         store = world.app.services.store
